@@ -1,0 +1,69 @@
+"use client";
+
+import { useEffect, useState, type FormEvent } from "react";
+import { refreshSession } from "@/lib/client/auth-fetch";
+
+type Props = { next: string; initialError?: string; retryRefresh: boolean };
+
+export function LoginForm({ next, initialError, retryRefresh }: Props) {
+  const [error, setError] = useState(initialError);
+  const [pending, setPending] = useState(false);
+
+  // Sent here from a protected page: the refresh cookie (SameSite=Strict) may have been
+  // withheld because the navigation started on another site. A same-site fetch carries
+  // it; if it still works, the user goes on without typing the password.
+  useEffect(() => {
+    if (!retryRefresh) return;
+    void refreshSession().then((ok) => {
+      if (ok) window.location.replace(next);
+    });
+  }, [retryRefresh, next]);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    setPending(true);
+    setError(undefined);
+    try {
+      const response = await fetch("/api/auth/login", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email: data.get("email"), password: data.get("password") }),
+      });
+      if (response.ok) {
+        window.location.assign(next);
+        return;
+      }
+      const body = (await response.json().catch(() => null)) as { message?: string } | null;
+      setError(body?.message ?? "Sign-in failed. Try again.");
+      form.querySelector<HTMLInputElement>("input[name=password]")!.value = "";
+    } catch {
+      setError("The server could not be reached. Try again.");
+    }
+    setPending(false);
+  }
+
+  // method/action make the form work without JavaScript too.
+  return (
+    <form className="stack" method="post" action="/api/auth/login" onSubmit={onSubmit}>
+      <input type="hidden" name="next" value={next} />
+      <label>
+        Email
+        <input name="email" type="email" autoComplete="username" required maxLength={254} />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="current-password" required />
+      </label>
+      {error ? (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      ) : null}
+      <button type="submit" disabled={pending}>
+        {pending ? "Signing in…" : "Sign in"}
+      </button>
+    </form>
+  );
+}

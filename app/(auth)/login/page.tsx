@@ -1,0 +1,31 @@
+import type { Metadata } from "next";
+import { safeNextPath } from "@/lib/http/next-path";
+import { LoginForm } from "./login-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+const ERROR_MESSAGES: Record<string, string> = {
+  invalid_credentials: "The email or password is incorrect.",
+  invalid_request: "Enter your email and password.",
+};
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  const single = (key: string) => (typeof params[key] === "string" ? params[key] : undefined);
+  const error = ERROR_MESSAGES[single("error") ?? ""];
+  const showDemo = process.env.NODE_ENV !== "production";
+  return (
+    <>
+      <h1>Sign in</h1>
+      {single("signedOut") ? <p role="status">You have been signed out.</p> : null}
+      {showDemo ? (
+        <p className="note">
+          Development demo account: <code>demo@example.com</code> / <code>demo-password-123</code>
+        </p>
+      ) : null}
+      <LoginForm next={safeNextPath(single("next"))} initialError={error} retryRefresh={single("next") !== undefined} />
+    </>
+  );
+}

@@ -1,0 +1,41 @@
+import type { NextRequest } from "next/server";
+import { setAuthCookies } from "@/lib/auth/cookies";
+import { firstIssue, loginSchema } from "@/lib/auth/credentials";
+import { signInWithPassword } from "@/lib/auth/sign-in";
+import { getDb } from "@/lib/db";
+import { readBody } from "@/lib/http/body";
+import { clientInfo } from "@/lib/http/client-info";
+import { safeNextPath } from "@/lib/http/next-path";
+import { json, jsonError, seeOther } from "@/lib/http/responses";
+
+// A form post (no JavaScript) gets redirects; a fetch gets JSON.
+function loginPageWithError(error: string, next: string) {
+  const params = new URLSearchParams({ error, next });
+  return seeOther(`/login?${params}`);
+}
+
+export async function POST(request: NextRequest) {
+  const body = await readBody(request);
+  if (!body.ok) return body.response;
+  const next = safeNextPath(
+    (body.value as { next?: unknown } | null)?.next ?? request.nextUrl.searchParams.get("next"),
+  );
+
+  const parsed = loginSchema.safeParse(body.value);
+  if (!parsed.success) {
+    return body.isForm
+      ? loginPageWithError("invalid_request", next)
+      : jsonError(400, "invalid_request", firstIssue(parsed.error));
+  }
+
+  const result = await signInWithPassword(getDb(), parsed.data, clientInfo(request));
+  if (!result.ok) {
+    return body.isForm
+      ? loginPageWithError("invalid_credentials", next)
+      : jsonError(401, "invalid_credentials", "The email or password is incorrect.");
+  }
+
+  const response = body.isForm ? seeOther(next) : json({ user: result.user });
+  setAuthCookies(response.cookies, result.tokens);
+  return response;
+}

@@ -1,0 +1,17 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { clearAuthCookies, readAuthCookies } from "@/lib/auth/cookies";
+import { signOut } from "@/lib/auth/sign-out";
+import { getDb } from "@/lib/db";
+import { clientInfo } from "@/lib/http/client-info";
+import { NO_STORE, seeOther } from "@/lib/http/responses";
+
+export async function POST(request: NextRequest) {
+  await signOut(getDb(), readAuthCookies(request.cookies), clientInfo(request));
+  // A plain HTML form (no JavaScript) navigates; it should land somewhere useful.
+  const navigating = request.headers.get("sec-fetch-mode") === "navigate";
+  const response = navigating
+    ? seeOther("/login?signedOut=1")
+    : new NextResponse(null, { status: 204, headers: { "Cache-Control": NO_STORE } });
+  clearAuthCookies(response.cookies);
+  return response;
+}

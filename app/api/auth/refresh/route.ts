@@ -1,0 +1,47 @@
+import type { NextRequest } from "next/server";
+import { clearAuthCookies, readAuthCookies, setAuthCookies } from "@/lib/auth/cookies";
+import { rotateRefreshToken, type RefreshFailure } from "@/lib/auth/refresh";
+import { getDb } from "@/lib/db";
+import { clientInfo } from "@/lib/http/client-info";
+import { safeNextPath } from "@/lib/http/next-path";
+import { json, jsonError, seeOther } from "@/lib/http/responses";
+
+const FAILURE_MESSAGES: Record<RefreshFailure, string> = {
+  invalid_refresh_token: "The refresh token is missing or invalid. Sign in again.",
+  refresh_token_reused: "This refresh token was already used; the session has been revoked. Sign in again.",
+  session_expired: "The session has expired. Sign in again.",
+};
+
+// For fetch() calls: a new pair in cookies, the new expiry in JSON.
+export async function POST(request: NextRequest) {
+  const { refreshToken } = readAuthCookies(request.cookies);
+  if (!refreshToken) return jsonError(401, "invalid_refresh_token", FAILURE_MESSAGES.invalid_refresh_token);
+
+  const result = await rotateRefreshToken(getDb(), refreshToken, clientInfo(request));
+  if (!result.ok) {
+    const response = jsonError(401, result.error, FAILURE_MESSAGES[result.error]);
+    clearAuthCookies(response.cookies);
+    return response;
+  }
+  const response = json({ accessTokenExpiresAt: result.tokens.accessTokenExpiresAt.toISOString() });
+  setAuthCookies(response.cookies, result.tokens);
+  return response;
+}
+
+// For page navigations the middleware could not let through: rotate and go back to
+// `next`, or go to the login page. Changes state on GET only by rotating the caller's
+// own token, and redirects only to same-origin paths.
+export async function GET(request: NextRequest) {
+  const next = safeNextPath(request.nextUrl.searchParams.get("next"));
+  const toLogin = () => seeOther(`/login?${new URLSearchParams({ next })}`);
+  const { refreshToken } = readAuthCookies(request.cookies);
+  // No cookie may only mean the browser withheld the SameSite=Strict cookie on a
+  // cross-site navigation: do not answer with a deletion of the real one.
+  if (!refreshToken) return toLogin();
+
+  const result = await rotateRefreshToken(getDb(), refreshToken, clientInfo(request));
+  const response = result.ok ? seeOther(next) : toLogin();
+  if (result.ok) setAuthCookies(response.cookies, result.tokens);
+  else clearAuthCookies(response.cookies);
+  return response;
+}

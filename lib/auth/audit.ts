@@ -1,0 +1,40 @@
+import "server-only";
+import type { Db } from "../db";
+
+export type ClientInfo = { ip: string | null; userAgent: string | null };
+
+export type AuthEventType =
+  | "login_succeeded"
+  | "login_failed"
+  | "logout"
+  | "refresh_token_reused"
+  | "session_revoked"
+  | "password_changed"
+  | "registered";
+
+// Accepts the client or a transaction client, so an event commits with the change it records.
+type EventWriter = Pick<Db, "authEvent">;
+
+export async function recordAuthEvent(
+  db: EventWriter,
+  event: {
+    type: AuthEventType;
+    userId?: string | null;
+    sessionId?: string | null;
+    client: ClientInfo;
+    detail?: string;
+    now?: Date;
+  },
+): Promise<void> {
+  await db.authEvent.create({
+    data: {
+      type: event.type,
+      userId: event.userId ?? null,
+      sessionId: event.sessionId ?? null,
+      ip: event.client.ip,
+      userAgent: event.client.userAgent,
+      detail: event.detail ?? null,
+      createdAt: event.now ?? new Date(),
+    },
+  });
+}

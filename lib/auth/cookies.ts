@@ -1,0 +1,86 @@
+// Cookie names and attributes (design.md, "Cookies"). Edge-safe.
+import { getConfig } from "../config";
+
+// Refresh tokens only ever travel to the auth routes.
+export const REFRESH_COOKIE_PATH = "/api/auth";
+
+export type CookieNames = { access: string; refresh: string };
+
+export type CookieSpec = {
+  name: string;
+  value: string;
+  httpOnly: true;
+  secure: boolean;
+  sameSite: "lax" | "strict";
+  path: string;
+  maxAge: number;
+};
+
+// Over https the prefixes make the browser refuse cookies that a sibling subdomain or a
+// plain-http page tries to plant; we then read only the prefixed names.
+export function cookieNames(secure: boolean = getConfig().secureCookies): CookieNames {
+  return secure
+    ? { access: "__Host-access_token", refresh: "__Secure-refresh_token" }
+    : { access: "access_token", refresh: "refresh_token" };
+}
+
+function secondsUntil(when: Date, now: Date): number {
+  return Math.max(0, Math.floor((when.getTime() - now.getTime()) / 1000));
+}
+
+export function accessTokenCookie(token: string, expiresAt: Date, now: Date = new Date()): CookieSpec {
+  const { secureCookies } = getConfig();
+  return {
+    name: cookieNames(secureCookies).access,
+    value: token,
+    httpOnly: true,
+    secure: secureCookies,
+    sameSite: "lax",
+    path: "/",
+    maxAge: secondsUntil(expiresAt, now),
+  };
+}
+
+// SameSite=Strict: a cross-site request never carries the refresh token. A cross-site
+// link into the app with an expired access token therefore cannot refresh on the first
+// navigation; the login page retries the refresh from a same-site fetch before it asks
+// for the password, so Lax is not needed.
+export function refreshTokenCookie(token: string, expiresAt: Date, now: Date = new Date()): CookieSpec {
+  const { secureCookies } = getConfig();
+  return {
+    name: cookieNames(secureCookies).refresh,
+    value: token,
+    httpOnly: true,
+    secure: secureCookies,
+    sameSite: "strict",
+    path: REFRESH_COOKIE_PATH,
+    maxAge: secondsUntil(expiresAt, now),
+  };
+}
+
+/** Deletions must repeat name, path and attributes, or the browser keeps the cookie. */
+export function clearedAuthCookies(): CookieSpec[] {
+  const epoch = new Date(0);
+  return [accessTokenCookie("", epoch, epoch), refreshTokenCookie("", epoch, epoch)];
+}
+
+type CookieReader = { get(name: string): { value: string } | undefined };
+
+export function readAuthCookies(cookies: CookieReader): { accessToken?: string; refreshToken?: string } {
+  const names = cookieNames();
+  return { accessToken: cookies.get(names.access)?.value, refreshToken: cookies.get(names.refresh)?.value };
+}
+
+type CookieWriter = { set(cookie: CookieSpec): unknown };
+
+export function setAuthCookies(
+  cookies: CookieWriter,
+  tokens: { accessToken: string; accessTokenExpiresAt: Date; refreshToken: string; refreshTokenExpiresAt: Date },
+): void {
+  cookies.set(accessTokenCookie(tokens.accessToken, tokens.accessTokenExpiresAt));
+  cookies.set(refreshTokenCookie(tokens.refreshToken, tokens.refreshTokenExpiresAt));
+}
+
+export function clearAuthCookies(cookies: CookieWriter): void {
+  for (const cookie of clearedAuthCookies()) cookies.set(cookie);
+}

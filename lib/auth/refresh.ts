@@ -1,0 +1,218 @@
+import "server-only";
+import { createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { getAuthSecrets, getConfig } from "../config";
+import type { Db } from "../db";
+import { recordAuthEvent, type ClientInfo } from "./audit";
+import { signAccessToken } from "./tokens";
+
+// Design choice for the grace window (design.md, "Reuse"): only hashes are stored, yet a
+// retried parent must be answered with the *current* token. Each successor is therefore
+// derived from its parent with a server key, successor = HMAC(key, parent). Whoever
+// presents the parent within the grace window can be given the successor again without
+// the database ever holding a usable token, and only the first token of a session needs
+// the CSPRNG. Without the server key a successor cannot be predicted from its parent.
+
+export type RefreshFailure = "invalid_refresh_token" | "refresh_token_reused" | "session_expired";
+
+export type TokenPair = {
+  userId: string;
+  sessionId: string;
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  refreshTokenExpiresAt: Date;
+};
+
+export type RotationResult =
+  | { ok: true; kind: "rotated" | "grace"; tokens: TokenPair }
+  | { ok: false; error: RefreshFailure };
+
+export const REVOKE_REASON = {
+  logout: "logout",
+  reuse: "refresh_token_reused",
+  user: "revoked_by_user",
+  passwordChanged: "password_changed",
+} as const;
+
+// 32 random bytes, base64url without padding.
+const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+// Long enough for a queue of concurrent refreshes of one SQLite connection.
+const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
+
+export function hashRefreshToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+let successorKeys: Buffer[] | undefined;
+
+// One key per configured secret: the first derives new successors, all of them are
+// tried when a parent is replayed, so rotating AUTH_SECRET does not break a retry.
+function getSuccessorKeys(): Buffer[] {
+  successorKeys ??= getAuthSecrets().map((secret) =>
+    Buffer.from(hkdfSync("sha256", secret, "", "refresh-token-successor", 32)),
+  );
+  return successorKeys;
+}
+
+function deriveSuccessor(parent: string, key: Buffer): string {
+  return createHmac("sha256", key).update(parent).digest("base64url");
+}
+
+function minDate(a: Date, b: Date): Date {
+  return a.getTime() <= b.getTime() ? a : b;
+}
+
+function addSeconds(date: Date, seconds: number): Date {
+  return new Date(date.getTime() + seconds * 1000);
+}
+
+async function withAccessToken(
+  base: Omit<TokenPair, "accessToken" | "accessTokenExpiresAt">,
+  now: Date,
+): Promise<TokenPair> {
+  const access = await signAccessToken({ userId: base.userId, sessionId: base.sessionId }, now);
+  return { ...base, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
+}
+
+/** Creates a session (one sign-in on one device) with its first refresh token. */
+export async function startSession(db: Db, userId: string, client: ClientInfo, now = new Date()): Promise<TokenPair> {
+  const config = getConfig();
+  const absoluteExpiresAt = addSeconds(now, config.sessionMaxAgeSeconds);
+  const idleExpiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), absoluteExpiresAt);
+  const refreshToken = randomBytes(32).toString("base64url");
+  const session = await db.session.create({
+    data: {
+      userId,
+      userAgent: client.userAgent,
+      ip: client.ip,
+      createdAt: now,
+      lastUsedAt: now,
+      idleExpiresAt,
+      absoluteExpiresAt,
+      refreshTokens: {
+        create: { tokenHash: hashRefreshToken(refreshToken), createdAt: now, expiresAt: idleExpiresAt },
+      },
+    },
+  });
+  return withAccessToken(
+    { userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: idleExpiresAt },
+    now,
+  );
+}
+
+type Outcome =
+  | { ok: true; kind: "rotated" | "grace"; base: Omit<TokenPair, "accessToken" | "accessTokenExpiresAt"> }
+  | { ok: false; error: RefreshFailure };
+
+/**
+ * Exchanges a refresh token for a new pair. Each token can be used once; its successor
+ * belongs to the same session and never outlives the session's absolute expiry.
+ */
+export async function rotateRefreshToken(
+  db: Db,
+  presented: string,
+  client: ClientInfo,
+  now = new Date(),
+): Promise<RotationResult> {
+  if (!REFRESH_TOKEN_PATTERN.test(presented)) return { ok: false, error: "invalid_refresh_token" };
+  const config = getConfig();
+  const tokenHash = hashRefreshToken(presented);
+
+  const outcome = await db.$transaction(async (tx): Promise<Outcome> => {
+    const findToken = () =>
+      tx.refreshToken.findUnique({ where: { tokenHash }, include: { session: true, successor: true } });
+    let token = await findToken();
+    if (!token) return { ok: false, error: "invalid_refresh_token" };
+    const { session } = token;
+
+    if (session.revokedAt) {
+      const error = session.revokedReason === REVOKE_REASON.reuse ? "refresh_token_reused" : "invalid_refresh_token";
+      return { ok: false, error };
+    }
+    if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
+      return { ok: false, error: "session_expired" };
+    }
+
+    if (token.usedAt === null) {
+      // Claim the token with a conditional update: of two concurrent requests that both
+      // read it unused, only one matches `usedAt IS NULL`; the other sees count 0 and is
+      // handled below as a (grace) reuse instead of minting a second successor.
+      const claimed = await tx.refreshToken.updateMany({
+        where: { id: token.id, usedAt: null },
+        data: { usedAt: now },
+      });
+      if (claimed.count === 1) {
+        const [key] = getSuccessorKeys();
+        const refreshToken = deriveSuccessor(presented, key!);
+        const expiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
+        await tx.refreshToken.create({
+          data: { tokenHash: hashRefreshToken(refreshToken), sessionId: session.id, parentId: token.id, createdAt: now, expiresAt },
+        });
+        await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: now, idleExpiresAt: expiresAt } });
+        return {
+          ok: true,
+          kind: "rotated",
+          base: { userId: session.userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: expiresAt },
+        };
+      }
+      token = await findToken();
+      if (!token) return { ok: false, error: "invalid_refresh_token" };
+    }
+
+    // The token was rotated before. Its immediate successor, if still current and within
+    // the grace window, is handed out again: a retried or concurrent refresh, not theft.
+    const { successor, usedAt } = token;
+    const withinGrace = usedAt !== null && now.getTime() - usedAt.getTime() <= config.refreshReuseGraceSeconds * 1000;
+    if (successor && successor.usedAt === null && withinGrace) {
+      for (const key of getSuccessorKeys()) {
+        const refreshToken = deriveSuccessor(presented, key);
+        if (hashRefreshToken(refreshToken) !== successor.tokenHash) continue;
+        return {
+          ok: true,
+          kind: "grace",
+          base: { userId: session.userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: successor.expiresAt },
+        };
+      }
+    }
+
+    // Anything else is a replay of an old token: assume it was stolen and shut the whole
+    // family down. This write is the transaction's result, not an exception, so it
+    // commits even though the request fails.
+    await tx.session.update({
+      where: { id: session.id },
+      data: { revokedAt: now, revokedReason: REVOKE_REASON.reuse },
+    });
+    await recordAuthEvent(tx, {
+      type: "refresh_token_reused",
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+      detail: `a refresh token rotated at ${usedAt?.toISOString()} was presented again; session revoked`,
+      now,
+    });
+    return { ok: false, error: "refresh_token_reused" };
+  }, TRANSACTION_OPTIONS);
+
+  if (!outcome.ok) return outcome;
+  return { ok: true, kind: outcome.kind, tokens: await withAccessToken(outcome.base, now) };
+}
+
+/** Revokes a session and with it every refresh token of its family. Idempotent. */
+export async function revokeSession(db: Db, sessionId: string, reason: string, now = new Date()): Promise<boolean> {
+  const result = await db.session.updateMany({
+    where: { id: sessionId, revokedAt: null },
+    data: { revokedAt: now, revokedReason: reason },
+  });
+  return result.count === 1;
+}
+
+/** The session a refresh token belongs to, for logout: no validity checks. */
+export async function findSessionIdByRefreshToken(db: Db, presented: string): Promise<string | null> {
+  if (!REFRESH_TOKEN_PATTERN.test(presented)) return null;
+  const token = await db.refreshToken.findUnique({
+    where: { tokenHash: hashRefreshToken(presented) },
+    select: { sessionId: true },
+  });
+  return token?.sessionId ?? null;
+}

@@ -1,0 +1,49 @@
+import "server-only";
+import { cookies } from "next/headers";
+import { cache } from "react";
+import { getDb } from "../db";
+import { readAuthCookies } from "./cookies";
+import { verifyAccessToken } from "./tokens";
+
+export type CurrentSession = {
+  user: { id: string; email: string };
+  session: {
+    id: string;
+    createdAt: Date;
+    lastUsedAt: Date;
+    userAgent: string | null;
+    ip: string | null;
+    absoluteExpiresAt: Date;
+  };
+  accessTokenExpiresAt: Date;
+};
+
+/**
+ * Who is calling, checked against the database: the access token must verify and its
+ * session must exist, be unrevoked and unexpired. The middleware only checks the token,
+ * so this is what makes a revoked session lose data access at once. Cached per request.
+ */
+export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
+  const { accessToken } = readAuthCookies(await cookies());
+  if (!accessToken) return null;
+  const claims = await verifyAccessToken(accessToken);
+  if (!claims) return null;
+  const now = new Date();
+  const session = await getDb().session.findFirst({
+    where: {
+      id: claims.sid,
+      userId: claims.sub,
+      revokedAt: null,
+      idleExpiresAt: { gt: now },
+      absoluteExpiresAt: { gt: now },
+    },
+    include: { user: { select: { id: true, email: true } } },
+  });
+  if (!session) return null;
+  const { user, id, createdAt, lastUsedAt, userAgent, ip, absoluteExpiresAt } = session;
+  return {
+    user,
+    session: { id, createdAt, lastUsedAt, userAgent, ip, absoluteExpiresAt },
+    accessTokenExpiresAt: new Date(claims.exp * 1000),
+  };
+});

@@ -1,0 +1,31 @@
+import "server-only";
+import type { Db } from "../db";
+import { recordAuthEvent, type ClientInfo } from "./audit";
+import { verifyPasswordOrDummy } from "./password";
+import { startSession, type TokenPair } from "./refresh";
+
+export type SignInResult = { ok: true; user: { id: string; email: string }; tokens: TokenPair } | { ok: false };
+
+/** Checks email + password and, when they match, starts a new session. */
+export async function signInWithPassword(
+  db: Db,
+  credentials: { email: string; password: string },
+  client: ClientInfo,
+): Promise<SignInResult> {
+  const user = await db.user.findUnique({ where: { email: credentials.email } });
+  // Always one bcrypt comparison, against a dummy hash for unknown emails, so the
+  // response time does not tell whether an account exists.
+  const valid = await verifyPasswordOrDummy(credentials.password, user?.passwordHash);
+  if (!user || !valid) {
+    await recordAuthEvent(db, {
+      type: "login_failed",
+      userId: user?.id,
+      client,
+      detail: user ? "wrong password" : "unknown email",
+    });
+    return { ok: false };
+  }
+  const tokens = await startSession(db, user.id, client);
+  await recordAuthEvent(db, { type: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, client });
+  return { ok: true, user: { id: user.id, email: user.email }, tokens };
+}

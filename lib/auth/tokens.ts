@@ -1,0 +1,72 @@
+// Access tokens: compact JWS (HS256), typ "at+jwt". Edge-safe (jose + Web Crypto).
+import { SignJWT, jwtVerify, type JWTHeaderParameters } from "jose";
+import { getConfig } from "../config";
+import { ACCESS_TOKEN_ALGORITHMS, getKeyring } from "./keys";
+
+export const ACCESS_TOKEN_TYPE = "at+jwt";
+export const CLOCK_LEEWAY_SECONDS = 10;
+// Far above any token we sign (~400 bytes); bounds the work an attacker can cause.
+export const MAX_ACCESS_TOKEN_LENGTH = 2048;
+
+export type AccessTokenClaims = {
+  sub: string; // user id
+  sid: string; // session id
+  iat: number;
+  exp: number;
+  jti: string;
+};
+
+export async function signAccessToken(
+  subject: { userId: string; sessionId: string },
+  now: Date = new Date(),
+): Promise<{ token: string; expiresAt: Date }> {
+  const config = getConfig();
+  const { signing } = await getKeyring();
+  const iat = Math.floor(now.getTime() / 1000);
+  const exp = iat + config.accessTokenTtlSeconds;
+  const token = await new SignJWT({ sid: subject.sessionId })
+    .setProtectedHeader({ alg: "HS256", kid: signing.kid, typ: ACCESS_TOKEN_TYPE })
+    .setIssuer(config.appOrigin)
+    .setAudience(config.appOrigin)
+    .setSubject(subject.userId)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .setJti(crypto.randomUUID())
+    .sign(signing.key);
+  return { token, expiresAt: new Date(exp * 1000) };
+}
+
+// Headers that would let the token choose its own key material.
+const FORBIDDEN_HEADERS = ["jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"] as const;
+
+/** The token's claims when it is valid, otherwise null (never throws). */
+export async function verifyAccessToken(token: string, now: Date = new Date()): Promise<AccessTokenClaims | null> {
+  if (token.length === 0 || token.length > MAX_ACCESS_TOKEN_LENGTH) return null;
+  const config = getConfig();
+  const { verifying } = await getKeyring();
+  const keyFor = (header: JWTHeaderParameters): CryptoKey => {
+    if (FORBIDDEN_HEADERS.some((name) => name in header)) throw new Error("embedded key material");
+    const key = typeof header.kid === "string" ? verifying.get(header.kid) : undefined;
+    if (!key) throw new Error("unknown kid");
+    return key;
+  };
+  try {
+    const { payload } = await jwtVerify(token, keyFor, {
+      algorithms: [...ACCESS_TOKEN_ALGORITHMS],
+      issuer: config.appOrigin,
+      audience: config.appOrigin,
+      typ: ACCESS_TOKEN_TYPE,
+      clockTolerance: CLOCK_LEEWAY_SECONDS,
+      currentDate: now,
+      requiredClaims: ["exp", "iat", "sub", "sid", "jti"],
+    });
+    const { sub, sid, iat, exp, jti } = payload;
+    if (typeof sub !== "string" || typeof sid !== "string" || typeof jti !== "string") return null;
+    if (typeof iat !== "number" || typeof exp !== "number") return null;
+    // jose accepts an iat in the future; a token from the future was not issued by us.
+    if (iat > now.getTime() / 1000 + CLOCK_LEEWAY_SECONDS) return null;
+    return { sub, sid, iat, exp, jti };
+  } catch {
+    return null;
+  }
+}

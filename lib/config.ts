@@ -1,0 +1,93 @@
+// Environment, read and validated once. Edge-safe: the middleware imports it too.
+import { z } from "zod";
+
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().min(1).default("file:./prisma/data/app.db"),
+  ACCESS_TOKEN_TTL_SECONDS: seconds(600),
+  REFRESH_IDLE_TTL_SECONDS: seconds(604_800),
+  SESSION_MAX_AGE_SECONDS: seconds(2_592_000),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(31).default(12),
+  APP_URL: z.url().default("http://localhost:3000"),
+  // Name of the header a reverse proxy in front of the app sets to the client's address
+  // (e.g. x-forwarded-for). Unset: no proxy header is believed.
+  TRUST_PROXY: z.string().trim().toLowerCase().optional(),
+});
+
+export type Config = {
+  databaseUrl: string;
+  accessTokenTtlSeconds: number;
+  refreshIdleTtlSeconds: number;
+  sessionMaxAgeSeconds: number;
+  refreshReuseGraceSeconds: number;
+  bcryptCost: number;
+  appOrigin: string;
+  secureCookies: boolean;
+  trustProxyHeader: string | null;
+};
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const MIN_SECRET_BYTES = 32;
+
+function parseSecrets(current: string | undefined, previous: string | undefined, nodeEnv: string): string[] {
+  if (!current) {
+    throw new ConfigError(
+      nodeEnv === "production"
+        ? "AUTH_SECRET is required in production: set it to at least 32 random bytes, e.g. `openssl rand -base64 48`."
+        : "AUTH_SECRET is not set. `npm run dev` generates one into .env.local; or set it yourself.",
+    );
+  }
+  const secrets = [current, ...(previous ?? "").split(",").map((s) => s.trim()).filter(Boolean)];
+  for (const secret of secrets) {
+    if (new TextEncoder().encode(secret).length < MIN_SECRET_BYTES) {
+      throw new ConfigError(`AUTH_SECRET (and each AUTH_SECRET_PREVIOUS) must be at least ${MIN_SECRET_BYTES} bytes.`);
+    }
+  }
+  return secrets;
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new ConfigError(`Invalid environment: ${issues}`);
+  }
+  const e = parsed.data;
+  const appUrl = new URL(e.APP_URL);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+    refreshIdleTtlSeconds: e.REFRESH_IDLE_TTL_SECONDS,
+    sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
+    refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
+    bcryptCost: e.BCRYPT_COST,
+    appOrigin: appUrl.origin,
+    secureCookies: appUrl.protocol === "https:",
+    trustProxyHeader: e.TRUST_PROXY || null,
+  };
+}
+
+let cached: Config | undefined;
+
+// Parsed on first use rather than at import, so `next build` does not need secrets.
+export function getConfig(): Config {
+  cached ??= loadConfig(process.env);
+  return cached;
+}
+
+let secrets: readonly string[] | undefined;
+
+/**
+ * The first secret signs, all of them verify. Separate from getConfig() so that
+ * scripts that never touch tokens (seed, prune, migrate) run without AUTH_SECRET.
+ */
+export function getAuthSecrets(): readonly string[] {
+  secrets ??= parseSecrets(process.env.AUTH_SECRET, process.env.AUTH_SECRET_PREVIOUS, process.env.NODE_ENV ?? "");
+  return secrets;
+}

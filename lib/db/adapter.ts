@@ -1,0 +1,28 @@
+// Which driver adapter a DATABASE_URL means. Shared by the app's client and the
+// migration runner so both always talk to the same database the same way.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+
+export type Provider = "sqlite" | "postgresql";
+
+export function providerOf(databaseUrl: string): Provider {
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return "postgresql";
+  if (databaseUrl.startsWith("file:")) return "sqlite";
+  throw new Error(`DATABASE_URL must start with file: or postgres://, got "${databaseUrl.split(":")[0]}:"`);
+}
+
+// Writers wait up to this long for SQLite's lock instead of failing with SQLITE_BUSY
+// (the migration runner, the seed and the server may touch the file at once).
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+export function createAdapterFactory(databaseUrl: string): SqlMigrationAwareDriverAdapterFactory {
+  if (providerOf(databaseUrl) === "postgresql") {
+    return new PrismaPg({ connectionString: databaseUrl, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+  }
+  const file = databaseUrl.slice("file:".length);
+  if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  return new PrismaBetterSqlite3({ url: databaseUrl, timeout: SQLITE_BUSY_TIMEOUT_MS });
+}

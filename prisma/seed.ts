@@ -1,0 +1,20 @@
+// `npm run db:seed`: creates the demo user if it does not exist. Safe to run again;
+// an existing demo user keeps its password.
+import { hashPassword } from "../lib/auth/password";
+import { getConfig } from "../lib/config";
+import { createDb } from "../lib/db/client";
+
+export const DEMO_USER = { email: "demo@example.com", password: "demo-password-123" };
+
+const db = createDb(getConfig().databaseUrl);
+try {
+  const existing = await db.user.findUnique({ where: { email: DEMO_USER.email } });
+  if (existing) {
+    console.log(`Demo user ${DEMO_USER.email} already exists.`);
+  } else {
+    await db.user.create({ data: { email: DEMO_USER.email, passwordHash: await hashPassword(DEMO_USER.password) } });
+    console.log(`Created demo user ${DEMO_USER.email}.`);
+  }
+} finally {
+  await db.$disconnect();
+}
