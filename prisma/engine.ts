@@ -51,24 +51,40 @@ export async function loadMigrations(provider: Provider): Promise<MigrationList>
   };
 }
 
-// SQLite's shadow database is an in-memory connection, and the engine sends whole
-// migration scripts through executeRaw, which better-sqlite3 refuses when a string
-// holds more than one statement. Scripts without parameters go through executeScript.
-function withScriptAwareShadow(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
-  if (factory.provider !== "sqlite") return factory;
+// Wraps the app's adapter factory for the engine:
+// - SQLite's shadow database is an in-memory connection, and the engine sends whole
+//   migration scripts through executeRaw, which better-sqlite3 refuses when a string
+//   holds more than one statement: scripts without parameters go through executeScript.
+// - Freeing the engine does not close the connections it opened (a SQLite file would
+//   stay locked for the rest of the process), so they are tracked and disposed.
+function forEngine(factory: SqlMigrationAwareDriverAdapterFactory): {
+  factory: SqlMigrationAwareDriverAdapterFactory;
+  disposeAll(): Promise<void>;
+} {
+  const opened: SqlDriverAdapter[] = [];
+  const track = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
+    opened.push(adapter);
+    return adapter;
+  };
   return {
-    provider: factory.provider,
-    adapterName: factory.adapterName,
-    connect: () => factory.connect(),
-    async connectToShadowDb(): Promise<SqlDriverAdapter> {
-      const shadow = await factory.connectToShadowDb();
-      const executeRaw = shadow.executeRaw.bind(shadow);
-      shadow.executeRaw = async (query: SqlQuery): Promise<number> => {
-        if (query.args.length > 0) return executeRaw(query);
-        await shadow.executeScript(query.sql);
-        return 0;
-      };
-      return shadow;
+    factory: {
+      provider: factory.provider,
+      adapterName: factory.adapterName,
+      connect: async () => track(await factory.connect()),
+      async connectToShadowDb(): Promise<SqlDriverAdapter> {
+        const shadow = track(await factory.connectToShadowDb());
+        if (factory.provider !== "sqlite") return shadow;
+        const executeRaw = shadow.executeRaw.bind(shadow);
+        shadow.executeRaw = async (query: SqlQuery): Promise<number> => {
+          if (query.args.length > 0) return executeRaw(query);
+          await shadow.executeScript(query.sql);
+          return 0;
+        };
+        return shadow;
+      },
+    },
+    async disposeAll() {
+      await Promise.all(opened.splice(0).map((adapter) => adapter.dispose()));
     },
   };
 }
@@ -97,33 +113,42 @@ function loadEngineModule(): Promise<EngineModule> {
   return engineModule;
 }
 
-export async function openEngine(databaseUrl: string): Promise<{ engine: SchemaEngine; provider: Provider }> {
+/** Runs `use` with a schema engine connected to databaseUrl, then closes everything. */
+async function withEngine<T>(
+  databaseUrl: string,
+  use: (engine: SchemaEngine, provider: Provider) => Promise<T>,
+): Promise<T> {
   const provider = providerOf(databaseUrl);
   const { SchemaEngine } = await loadEngineModule();
   const schema = await schemaFor(provider);
-  const factory = bindMigrationAwareSqlAdapterFactory(withScriptAwareShadow(createAdapterFactory(databaseUrl)));
+  const { factory, disposeAll } = forEngine(createAdapterFactory(databaseUrl));
   const quiet = (): void => {};
-  const engine = await SchemaEngine.new({ datamodels: [[schema.path, schema.content]] }, quiet, factory);
-  return { engine, provider };
+  const engine = await SchemaEngine.new(
+    { datamodels: [[schema.path, schema.content]] },
+    quiet,
+    bindMigrationAwareSqlAdapterFactory(factory),
+  );
+  try {
+    return await use(engine, provider);
+  } finally {
+    engine.free();
+    await disposeAll();
+  }
 }
 
-export const NO_FILTER = { externalTables: [], externalEnums: [] };
+const NO_FILTER = { externalTables: [], externalEnums: [] };
 
 /** Applies every migration not yet in `_prisma_migrations`; returns their names. */
 export async function applyMigrations(databaseUrl: string): Promise<string[]> {
-  const { engine, provider } = await openEngine(databaseUrl);
-  try {
+  return withEngine(databaseUrl, async (engine, provider) => {
     const result = await engine.applyMigrations({ migrationsList: await loadMigrations(provider), filters: NO_FILTER });
     return result.appliedMigrationNames;
-  } finally {
-    engine.free();
-  }
+  });
 }
 
 /** SQL that would bring the migrations up to schema.prisma; empty when they agree. */
 export async function pendingSchemaChange(databaseUrl: string): Promise<string> {
-  const { engine, provider } = await openEngine(databaseUrl);
-  try {
+  return withEngine(databaseUrl, async (engine, provider) => {
     const schema = await schemaFor(provider);
     const migrations = await loadMigrations(provider);
     const result = await engine.diff({
@@ -134,7 +159,5 @@ export async function pendingSchemaChange(databaseUrl: string): Promise<string> 
       filters: NO_FILTER,
     });
     return result.exitCode === 2 ? (result.stdout ?? "") : "";
-  } finally {
-    engine.free();
-  }
+  });
 }

@@ -1,0 +1,47 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+const root = import.meta.dirname;
+
+// Values the lib modules read through lib/config; each test database is its own file.
+const testEnv = {
+  NODE_ENV: "test",
+  AUTH_SECRET: "unit-test-secret-0123456789abcdef0123456789abcdef",
+  BCRYPT_COST: "4",
+  APP_URL: "http://127.0.0.1:3000",
+  NEXT_TELEMETRY_DISABLED: "1",
+};
+
+const shared = {
+  resolve: {
+    alias: {
+      "@": root,
+      // Outside React Server Components the marker package throws on import.
+      "server-only": path.join(root, "tests/support/empty-module.ts"),
+    },
+  },
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        ...shared,
+        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], env: testEnv, testTimeout: 30_000 },
+      },
+      {
+        ...shared,
+        test: {
+          name: "http",
+          include: ["tests/http/**/*.test.ts"],
+          env: testEnv,
+          globalSetup: ["tests/support/ensure-build.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          // Each file starts its own `next start`; two at a time fit two cores.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
