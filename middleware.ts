@@ -7,7 +7,7 @@ import { getConfig } from "@/lib/config";
 import { readAuthCookies } from "@/lib/auth/cookies";
 import { isCrossSiteRequest } from "@/lib/auth/csrf";
 import { verifyAccessToken } from "@/lib/auth/tokens";
-import { jsonError, unauthorized } from "@/lib/http/responses";
+import { jsonError, seeOther, unauthorized } from "@/lib/http/responses";
 
 // Routes that must work without an access token: signing in and out, refreshing, health.
 function isPublicApi(pathname: string): boolean {
@@ -26,11 +26,7 @@ export async function middleware(request: NextRequest): Promise<NextResponse> {
 
   if (pathname.startsWith("/api/")) return unauthorized();
   // A page: let the refresh route rotate the refresh token and come back here.
-  const refresh = new URL("/api/auth/refresh", request.url);
-  refresh.searchParams.set("next", `${pathname}${search}`);
-  const response = NextResponse.redirect(refresh, 303);
-  response.headers.set("Cache-Control", "no-store");
-  return response;
+  return seeOther(`/api/auth/refresh?${new URLSearchParams({ next: `${pathname}${search}` })}`);
 }
 
 export const config = {

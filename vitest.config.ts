@@ -5,7 +5,7 @@ const root = import.meta.dirname;
 
 // Values the lib modules read through lib/config; each test database is its own file.
 const testEnv = {
-  NODE_ENV: "test",
+  NODE_ENV: "test" as const,
   AUTH_SECRET: "unit-test-secret-0123456789abcdef0123456789abcdef",
   BCRYPT_COST: "4",
   APP_URL: "http://127.0.0.1:3000",

@@ -1,5 +1,6 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL, recording them in
 // Prisma's `_prisma_migrations` table (the same history `prisma migrate deploy` keeps).
+import "./load-env";
 import { getConfig } from "../lib/config";
 import { applyMigrations } from "./engine";
 

@@ -1,5 +1,6 @@
 // `npm run db:seed`: creates the demo user if it does not exist. Safe to run again;
 // an existing demo user keeps its password.
+import "./load-env";
 import { hashPassword } from "../lib/auth/password";
 import { getConfig } from "../lib/config";
 import { createDb } from "../lib/db/client";

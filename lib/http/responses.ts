@@ -21,9 +21,12 @@ export function json(body: unknown, init?: { status?: number; headers?: HeadersI
  * behind a proxy, request.url names the internal host, not the public one.
  */
 export function seeOther(location: string): NextResponse {
-  const response = NextResponse.redirect(new URL(location, getConfig().appOrigin), 303);
-  response.headers.set("Cache-Control", NO_STORE);
-  return response;
+  // Not NextResponse.redirect(): it rewrites 127.0.0.1 to "localhost", a different
+  // cookie host, so a user on http://127.0.0.1 would land signed out.
+  return new NextResponse(null, {
+    status: 303,
+    headers: { Location: new URL(location, getConfig().appOrigin).href, "Cache-Control": NO_STORE },
+  });
 }
 
 export const unauthorized = (message = "Sign in to continue."): NextResponse =>

@@ -151,3 +151,25 @@ describe("rotateRefreshToken", () => {
     expect(await t.db.authEvent.count()).toBe(0);
   });
 });
+
+describe("pruneExpired", () => {
+  it("removes expired sessions and old used tokens, keeps live ones and the audit log", async () => {
+    const { pruneExpired } = await import("@/lib/auth/prune");
+    const t0 = new Date(Date.now() - 40 * DAY);
+    const expired = await startSession(t.db, userId, client, t0);
+    let live = await startSession(t.db, userId, client, new Date(Date.now() - 20 * DAY));
+    for (let day = 19; day >= 1; day -= 3) live = await rotateOk(live.refreshToken, new Date(Date.now() - day * DAY));
+    await t.db.authEvent.create({ data: { type: "login_succeeded", userId } });
+
+    const result = await pruneExpired(t.db);
+    expect(result.sessions).toBe(1);
+    expect(await t.db.session.findUnique({ where: { id: expired.sessionId } })).toBeNull();
+    // Used tokens from the last 7 days stay to recognise replays; older ones go.
+    const remaining = await t.db.refreshToken.findMany({ where: { sessionId: live.sessionId } });
+    expect(remaining.every((r) => r.usedAt === null || r.usedAt.getTime() > Date.now() - 7 * DAY)).toBe(true);
+    expect(remaining.length).toBeLessThan(8);
+    expect(result.refreshTokens).toBe(8 - remaining.length);
+    expect(await rotateRefreshToken(t.db, live.refreshToken, client)).toMatchObject({ ok: true, kind: "rotated" });
+    expect(await t.db.authEvent.count()).toBe(1);
+  });
+});

@@ -7,8 +7,9 @@ import { NO_STORE, seeOther } from "@/lib/http/responses";
 
 export async function POST(request: NextRequest) {
   await signOut(getDb(), readAuthCookies(request.cookies), clientInfo(request));
-  // A plain HTML form (no JavaScript) navigates; it should land somewhere useful.
-  const navigating = request.headers.get("sec-fetch-mode") === "navigate";
+  // A plain HTML form (no JavaScript) navigates, and a browser navigation asks for
+  // HTML: it should land somewhere useful. fetch() and API clients get 204.
+  const navigating = (request.headers.get("accept") ?? "").includes("text/html");
   const response = navigating
     ? seeOther("/login?signedOut=1")
     : new NextResponse(null, { status: 204, headers: { "Cache-Control": NO_STORE } });

@@ -1,0 +1,38 @@
+import { expect, type BrowserContext, type Page } from "@playwright/test";
+
+export const DEMO = { email: "demo@example.com", password: "demo-password-123" };
+
+/** Signs in through the login page with the keyboard only. */
+export async function signInWithKeyboard(page: Page, credentials = DEMO): Promise<void> {
+  await page.getByLabel("Email").focus();
+  await page.keyboard.type(credentials.email);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(credentials.password);
+  await page.keyboard.press("Enter");
+}
+
+export async function signIn(page: Page, path = "/dashboard", credentials = DEMO): Promise<void> {
+  await page.goto(`/login?next=${encodeURIComponent(path)}`);
+  await page.getByLabel("Email").fill(credentials.email);
+  await page.getByLabel("Password").fill(credentials.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: `Welcome, ${credentials.email}` })).toBeVisible();
+}
+
+export async function authCookies(context: BrowserContext) {
+  const cookies = await context.cookies();
+  return {
+    access: cookies.find((c) => c.name === "access_token"),
+    refresh: cookies.find((c) => c.name === "refresh_token"),
+  };
+}
+
+/**
+ * Makes the page believe it is in a background tab, so the dashboard does not refresh
+ * ahead of expiry and the 401 → refresh → retry path of the fetch wrapper is exercised.
+ */
+export async function pretendHidden(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
+  });
+}

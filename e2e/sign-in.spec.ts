@@ -1,0 +1,59 @@
+import { expect, test } from "@playwright/test";
+import { authCookies, DEMO, signIn, signInWithKeyboard } from "./helpers";
+
+test("signs in through the page with the keyboard and sees the dashboard", async ({ page, context }, testInfo) => {
+  await page.goto("/login");
+  await page.screenshot({ path: testInfo.outputPath("login-page.png"), fullPage: true });
+  await signInWithKeyboard(page);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("heading", { name: `Welcome, ${DEMO.email}` })).toBeVisible();
+  await expect(page.getByText(/s left/)).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("dashboard.png"), fullPage: true });
+
+  const { access, refresh } = await authCookies(context);
+  expect(access).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
+  expect(refresh).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/api/auth" });
+  // httpOnly: page scripts cannot read either token.
+  expect(await page.evaluate(() => document.cookie)).not.toMatch(/access_token|refresh_token/);
+});
+
+test("a wrong password shows a clear error and keeps the typed email", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  // (Next.js adds an empty route-announcer alert of its own.)
+  await expect(page.getByRole("alert").filter({ hasText: /./ })).toHaveText("The email or password is incorrect.");
+  await expect(page.getByLabel("Email")).toHaveValue(DEMO.email);
+  await expect(page.getByLabel("Password")).toHaveValue("");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("a signed-out visit to a protected page returns there after sign-in", async ({ page }) => {
+  await page.goto("/dashboard?from=bookmark");
+  await expect(page).toHaveURL(/\/login\?next=%2Fdashboard%3Ffrom%3Dbookmark/);
+  await signInWithKeyboard(page);
+  await expect(page).toHaveURL(/\/dashboard\?from=bookmark$/);
+  await expect(page.getByRole("heading", { name: `Welcome, ${DEMO.email}` })).toBeVisible();
+});
+
+test("signing in works without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(DEMO.email);
+  await page.getByLabel("Password").fill(DEMO.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: `Welcome, ${DEMO.email}` })).toBeVisible();
+  await context.close();
+});
+
+test("after signing out, the back button does not show dashboard data", async ({ page, context }) => {
+  await signIn(page);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("status")).toHaveText("You have been signed out.");
+  expect((await authCookies(context)).access).toBeUndefined();
+  await page.goBack();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByText(DEMO.email)).toHaveCount(0);
+});

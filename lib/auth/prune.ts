@@ -1,0 +1,27 @@
+import "server-only";
+import { getConfig } from "../config";
+import type { Db } from "../db";
+
+export type PruneResult = { sessions: number; refreshTokens: number };
+
+/**
+ * Deletes what can no longer authenticate anyone; the audit log is left alone.
+ * - Sessions past their idle or absolute expiry, and revoked sessions once any token of
+ *   theirs would have expired anyway (their tokens go with them).
+ * - Used refresh tokens older than the idle lifetime. Until then a used token is kept:
+ *   it is what recognises a replay as theft. After that a replay is only "invalid".
+ */
+export async function pruneExpired(db: Db, now = new Date()): Promise<PruneResult> {
+  const idleCutoff = new Date(now.getTime() - getConfig().refreshIdleTtlSeconds * 1000);
+  const sessions = await db.session.deleteMany({
+    where: {
+      OR: [
+        { idleExpiresAt: { lte: now } },
+        { absoluteExpiresAt: { lte: now } },
+        { revokedAt: { lte: idleCutoff } },
+      ],
+    },
+  });
+  const refreshTokens = await db.refreshToken.deleteMany({ where: { usedAt: { lte: idleCutoff } } });
+  return { sessions: sessions.count, refreshTokens: refreshTokens.count };
+}

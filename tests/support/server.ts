@@ -1,0 +1,92 @@
+// A real `next start` on a free loopback port, with its own fresh database.
+import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { createTestDatabase, type TestDatabase } from "./database";
+
+export type TestServer = {
+  url: string;
+  origin: string;
+  db: TestDatabase["db"];
+  logs(): string;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+};
+
+export const TEST_AUTH_SECRET = "http-test-secret-0123456789abcdef0123456789abcdef";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+async function waitForHealth(url: string, child: ChildProcess, logs: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`next start exited early:\n${logs()}`);
+    try {
+      const response = await fetch(`${url}/api/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`next start did not become healthy:\n${logs()}`);
+}
+
+export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const database = await createTestDatabase();
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  let output = "";
+  let child: ChildProcess;
+
+  const launch = async () => {
+    child = spawn(path.resolve("node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        AUTH_SECRET: TEST_AUTH_SECRET,
+        DATABASE_URL: database.url,
+        APP_URL: origin,
+        BCRYPT_COST: "4",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    await waitForHealth(origin, child, () => output);
+  };
+
+  const kill = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  };
+
+  await launch();
+  return {
+    url: origin,
+    origin,
+    db: database.db,
+    logs: () => output,
+    restart: async () => {
+      await kill();
+      await launch();
+    },
+    stop: async () => {
+      await kill();
+      await database.cleanup();
+    },
+  };
+}
