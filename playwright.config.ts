@@ -60,7 +60,7 @@ export default defineConfig({
       use: { browserName: "chromium", baseURL: `http://127.0.0.1:${process.env.E2E_PORT}` },
     },
     {
-      // Access tokens that expire in seconds, and a short reuse grace window.
+      // Access tokens that expire in seconds (no clock leeway), and a short reuse grace window.
       name: "chromium-short-ttl",
       testMatch: /short-ttl/,
       use: { browserName: "chromium", baseURL: `http://127.0.0.1:${process.env.E2E_SHORT_TTL_PORT}` },
@@ -68,6 +68,6 @@ export default defineConfig({
   ],
   webServer: [
     server(process.env.E2E_PORT, {}),
-    server(process.env.E2E_SHORT_TTL_PORT, { ACCESS_TOKEN_TTL_SECONDS: "3", REFRESH_REUSE_GRACE_SECONDS: "1" }),
+    server(process.env.E2E_SHORT_TTL_PORT, { ACCESS_TOKEN_TTL_SECONDS: "3", REFRESH_REUSE_GRACE_SECONDS: "1", CLOCK_LEEWAY_SECONDS: "0" }),
   ],
 });

@@ -1,4 +1,5 @@
-// Runs against a server whose access tokens live 3 s and whose reuse grace is 1 s.
+// Runs against a server whose access tokens live 3 s (no clock leeway) and whose reuse
+// grace is 1 s.
 import { expect, test, type Request } from "@playwright/test";
 import { authCookies, DEMO, pretendHidden, signIn } from "./helpers";
 
@@ -12,7 +13,9 @@ test("access-token expiry is invisible on navigation", async ({ page, context })
   const before = await authCookies(context);
   await page.goto("/"); // a public page: nothing refreshes ahead of expiry here
   await page.waitForTimeout(ACCESS_TTL_MS + 1_000);
+  const navigationRefresh = page.waitForRequest((r) => isRefresh(r) && r.method() === "GET");
   await page.goto("/dashboard");
+  await navigationRefresh; // the middleware sent the navigation through the refresh route
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByRole("heading", welcome)).toBeVisible();
   const after = await authCookies(context);

@@ -10,6 +10,8 @@ const EnvSchema = z.object({
   REFRESH_IDLE_TTL_SECONDS: seconds(604_800),
   SESSION_MAX_AGE_SECONDS: seconds(2_592_000),
   REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).default(10),
+  // Tolerance for clock skew between instances when checking exp/iat (at most 10 s).
+  CLOCK_LEEWAY_SECONDS: z.coerce.number().int().min(0).max(10).default(10),
   BCRYPT_COST: z.coerce.number().int().min(4).max(31).default(12),
   APP_URL: z.url().default("http://localhost:3000"),
   // Name of the header a reverse proxy in front of the app sets to the client's address
@@ -23,6 +25,7 @@ export type Config = {
   refreshIdleTtlSeconds: number;
   sessionMaxAgeSeconds: number;
   refreshReuseGraceSeconds: number;
+  clockLeewaySeconds: number;
   bcryptCost: number;
   appOrigin: string;
   secureCookies: boolean;
@@ -66,6 +69,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     refreshIdleTtlSeconds: e.REFRESH_IDLE_TTL_SECONDS,
     sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
+    clockLeewaySeconds: e.CLOCK_LEEWAY_SECONDS,
     bcryptCost: e.BCRYPT_COST,
     appOrigin: appUrl.origin,
     secureCookies: appUrl.protocol === "https:",

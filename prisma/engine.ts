@@ -113,10 +113,10 @@ function loadEngineModule(): Promise<EngineModule> {
   return engineModule;
 }
 
-/** Runs `use` with a schema engine connected to databaseUrl, then closes everything. */
+/** Runs `run` with a schema engine connected to databaseUrl, then closes everything. */
 async function withEngine<T>(
   databaseUrl: string,
-  use: (engine: SchemaEngine, provider: Provider) => Promise<T>,
+  run: (engine: SchemaEngine, provider: Provider) => Promise<T>,
 ): Promise<T> {
   const provider = providerOf(databaseUrl);
   const { SchemaEngine } = await loadEngineModule();
@@ -129,7 +129,7 @@ async function withEngine<T>(
     bindMigrationAwareSqlAdapterFactory(factory),
   );
   try {
-    return await use(engine, provider);
+    return await run(engine, provider);
   } finally {
     engine.free();
     await disposeAll();

@@ -4,7 +4,6 @@ import { getConfig } from "../config";
 import { ACCESS_TOKEN_ALGORITHMS, getKeyring } from "./keys";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
-export const CLOCK_LEEWAY_SECONDS = 10;
 // Far above any token we sign (~400 bytes); bounds the work an attacker can cause.
 export const MAX_ACCESS_TOKEN_LENGTH = 2048;
 
@@ -56,7 +55,7 @@ export async function verifyAccessToken(token: string, now: Date = new Date()): 
       issuer: config.appOrigin,
       audience: config.appOrigin,
       typ: ACCESS_TOKEN_TYPE,
-      clockTolerance: CLOCK_LEEWAY_SECONDS,
+      clockTolerance: config.clockLeewaySeconds,
       currentDate: now,
       requiredClaims: ["exp", "iat", "sub", "sid", "jti"],
     });
@@ -64,7 +63,7 @@ export async function verifyAccessToken(token: string, now: Date = new Date()): 
     if (typeof sub !== "string" || typeof sid !== "string" || typeof jti !== "string") return null;
     if (typeof iat !== "number" || typeof exp !== "number") return null;
     // jose accepts an iat in the future; a token from the future was not issued by us.
-    if (iat > now.getTime() / 1000 + CLOCK_LEEWAY_SECONDS) return null;
+    if (iat > now.getTime() / 1000 + config.clockLeewaySeconds) return null;
     return { sub, sid, iat, exp, jti };
   } catch {
     return null;
