@@ -3,6 +3,17 @@ import { z } from "zod";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+// "points/seconds": at most `points` in a window of `seconds`.
+const rate = (fallback: string) =>
+  z
+    .string()
+    .regex(/^\d+\/\d+$/, 'use "points/seconds", e.g. "10/900"')
+    .default(fallback)
+    .transform((s) => {
+      const [points, seconds] = s.split("/").map(Number) as [number, number];
+      return { points, seconds };
+    });
+
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().min(1).default("file:./prisma/data/app.db"),
@@ -17,7 +28,15 @@ const EnvSchema = z.object({
   // Name of the header a reverse proxy in front of the app sets to the client's address
   // (e.g. x-forwarded-for). Unset: no proxy header is believed.
   TRUST_PROXY: z.string().trim().toLowerCase().optional(),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: rate("10/900"),
+  RATE_LIMIT_LOGIN_PER_IP: rate("50/900"),
+  RATE_LIMIT_REGISTER_PER_IP: rate("10/3600"),
+  RATE_LIMIT_REFRESH_PER_IP: rate("300/60"),
+  // Set by server.mjs (never by hand): the header that carries the TCP peer's address.
+  SOCKET_ADDRESS_HEADER: z.string().optional(),
 });
+
+export type RateLimit = { points: number; seconds: number };
 
 export type Config = {
   databaseUrl: string;
@@ -30,6 +49,13 @@ export type Config = {
   appOrigin: string;
   secureCookies: boolean;
   trustProxyHeader: string | null;
+  socketAddressHeader: string | null;
+  rateLimits: {
+    loginPerAccount: RateLimit;
+    loginPerIp: RateLimit;
+    registerPerIp: RateLimit;
+    refreshPerIp: RateLimit;
+  };
 };
 
 export class ConfigError extends Error {
@@ -74,6 +100,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     appOrigin: appUrl.origin,
     secureCookies: appUrl.protocol === "https:",
     trustProxyHeader: e.TRUST_PROXY || null,
+    socketAddressHeader: e.SOCKET_ADDRESS_HEADER || null,
+    rateLimits: {
+      loginPerAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
+      loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
+      registerPerIp: e.RATE_LIMIT_REGISTER_PER_IP,
+      refreshPerIp: e.RATE_LIMIT_REFRESH_PER_IP,
+    },
   };
 }
 

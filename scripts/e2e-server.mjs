@@ -16,7 +16,7 @@ const tsx = ["node_modules/.bin/tsx", "--conditions=react-server"];
 execFileSync(tsx[0], [tsx[1], "prisma/migrate.ts"], { stdio: "inherit", env });
 execFileSync(tsx[0], [tsx[1], "prisma/seed.ts"], { stdio: "inherit", env });
 
-const server = spawn("node_modules/.bin/next", ["start", "-p", port, "-H", "127.0.0.1"], {
+const server = spawn(process.execPath, ["server.mjs", "-p", port, "-H", "127.0.0.1"], {
   stdio: "inherit",
   env: { ...env, NODE_ENV: "production" },
 });

@@ -2,8 +2,11 @@
 import { z } from "zod";
 
 export const MAX_EMAIL_LENGTH = 254;
-// Only a bound on work: a sign-in never rejects a password for its content.
-export const MAX_LOGIN_PASSWORD_LENGTH = 1024;
+// NIST SP 800-63B: at least 8 characters, allow at least 64, no composition rules.
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 256;
+
+const characters = (s: string) => [...s].length;
 
 export const emailSchema = z
   .string({ error: "Email is required." })
@@ -12,13 +15,33 @@ export const emailSchema = z
   .max(MAX_EMAIL_LENGTH, "Email is too long.")
   .pipe(z.email("Enter a valid email address."));
 
+// Signing in never judges a password's content, only bounds the work it costs.
+const existingPassword = (label: string) =>
+  z
+    .string({ error: `${label} is required.` })
+    .min(1, `${label} is required.`)
+    .refine((s) => characters(s) <= MAX_PASSWORD_LENGTH, `${label} is too long.`);
+
+export const newPasswordSchema = z
+  .string({ error: "Password is required." })
+  .refine((s) => characters(s) >= MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`)
+  .refine((s) => characters(s) <= MAX_PASSWORD_LENGTH, `Use at most ${MAX_PASSWORD_LENGTH} characters.`);
+
 export const loginSchema = z.object({
   email: emailSchema,
-  password: z
-    .string({ error: "Password is required." })
-    .min(1, "Password is required.")
-    .max(MAX_LOGIN_PASSWORD_LENGTH, "Password is too long."),
+  password: existingPassword("Password"),
   next: z.string().optional(),
+});
+
+export const registerSchema = z.object({
+  email: emailSchema,
+  password: newPasswordSchema,
+  next: z.string().optional(),
+});
+
+export const changePasswordSchema = z.object({
+  currentPassword: existingPassword("Current password"),
+  newPassword: newPasswordSchema,
 });
 
 export function firstIssue(error: z.ZodError): string {

@@ -1,13 +1,23 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { getConfig } from "../config";
 
+// bcrypt reads only the first 72 bytes of its input, so two long passwords sharing a
+// 72-byte prefix would both verify. Every password is therefore pre-hashed: SHA-256 of
+// its NFKC form (so the same characters typed on different keyboards match), base64
+// (44 bytes, no NUL bytes, which bcrypt would also truncate at). Lengths are limited by
+// the input rules in ./credentials, not by bcrypt.
+function prehash(password: string): string {
+  return createHash("sha256").update(password.normalize("NFKC")).digest("base64");
+}
+
 export async function hashPassword(password: string, cost: number = getConfig().bcryptCost): Promise<string> {
-  return bcrypt.hash(password, cost);
+  return bcrypt.hash(prehash(password), cost);
 }
 
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(password, hash);
+  return bcrypt.compare(prehash(password), hash);
 }
 
 let dummyHash: Promise<string> | undefined;

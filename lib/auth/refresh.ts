@@ -198,6 +198,27 @@ export async function rotateRefreshToken(
   return { ok: true, kind: outcome.kind, tokens: await withAccessToken(outcome.base, now) };
 }
 
+/**
+ * Gives a session a fresh refresh token and access token without the old refresh token
+ * (which the caller may not have: the refresh cookie only travels to /api/auth). The
+ * unused token is retired, so a later replay of it counts as theft.
+ */
+export async function reissueSessionTokens(db: Db, sessionId: string, now = new Date()): Promise<TokenPair> {
+  const config = getConfig();
+  const refreshToken = randomBytes(32).toString("base64url");
+  const base = await db.$transaction(async (tx) => {
+    const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId } });
+    const expiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
+    await tx.refreshToken.updateMany({ where: { sessionId, usedAt: null }, data: { usedAt: now } });
+    await tx.refreshToken.create({
+      data: { tokenHash: hashRefreshToken(refreshToken), sessionId, createdAt: now, expiresAt },
+    });
+    await tx.session.update({ where: { id: sessionId }, data: { lastUsedAt: now, idleExpiresAt: expiresAt } });
+    return { userId: session.userId, sessionId, refreshToken, refreshTokenExpiresAt: expiresAt };
+  }, TRANSACTION_OPTIONS);
+  return withAccessToken(base, now);
+}
+
 /** Revokes a session and with it every refresh token of its family. Idempotent. */
 export async function revokeSession(db: Db, sessionId: string, reason: string, now = new Date()): Promise<boolean> {
   const result = await db.session.updateMany({

@@ -54,10 +54,16 @@ function sendToLogin(): void {
   window.location.assign(`/login?${new URLSearchParams({ next })}`);
 }
 
-/** fetch() for the app's APIs: on 401 it refreshes once and retries the request. */
+// Only this challenge means "your access token is missing or expired". Other 401s (a
+// wrong current password, say) are answers to show, not reasons to refresh.
+function needsFreshToken(response: Response): boolean {
+  return response.status === 401 && /error="invalid_token"/.test(response.headers.get("WWW-Authenticate") ?? "");
+}
+
+/** fetch() for the app's APIs: on an expired access token it refreshes once and retries. */
 export async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const response = await fetch(input, { credentials: "same-origin", ...init });
-  if (response.status !== 401) return response;
+  if (!needsFreshToken(response)) return response;
   if (!(await refreshSession())) {
     sendToLogin();
     return response;

@@ -31,3 +31,8 @@ export function seeOther(location: string): NextResponse {
 
 export const unauthorized = (message = "Sign in to continue."): NextResponse =>
   jsonError(401, "unauthorized", message, { "WWW-Authenticate": 'Bearer error="invalid_token"' });
+
+export const rateLimited = (retryAfterSeconds: number): NextResponse =>
+  jsonError(429, "rate_limited", `Too many attempts. Try again in ${retryAfterSeconds} seconds.`, {
+    "Retry-After": String(retryAfterSeconds),
+  });

@@ -4,7 +4,7 @@ import { DEMO } from "../support/database";
 import { CookieJar, login, parseSetCookies, refreshWith, withCookies } from "../support/http";
 import { startServer, type TestServer } from "../support/server";
 
-const ACCESS_TTL_SECONDS = 2;
+const ACCESS_TTL_SECONDS = 4;
 let server: TestServer;
 beforeAll(async () => {
   // No clock leeway, so "expired" means expired after ACCESS_TTL_SECONDS.

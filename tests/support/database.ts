@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import bcrypt from "bcryptjs";
+import { hashPassword } from "../../lib/auth/password";
 import { createDb, type Db } from "../../lib/db/client";
 import { applyMigrations } from "../../prisma/engine";
 
@@ -16,7 +16,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const url = `file:${path.join(dir, "test.db")}`;
   await applyMigrations(url);
   const db = createDb(url);
-  await db.user.create({ data: { email: DEMO.email, passwordHash: await bcrypt.hash(DEMO.password, 4) } });
+  await db.user.create({ data: { email: DEMO.email, passwordHash: await hashPassword(DEMO.password, 4) } });
   return {
     url,
     db,

@@ -1,7 +1,7 @@
-// A real `next start` on a free loopback port, with its own fresh database.
+// The real production server (server.mjs: `next start` plus the socket address) on a
+// free loopback port, with its own fresh database.
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
-import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "./database";
 
 export type TestServer = {
@@ -49,7 +49,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   let child: ChildProcess;
 
   const launch = async () => {
-    child = spawn(path.resolve("node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    child = spawn(process.execPath, ["server.mjs", "-p", String(port), "-H", "127.0.0.1"], {
       env: {
         ...process.env,
         NODE_ENV: "production",

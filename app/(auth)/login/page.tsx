@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { safeNextPath } from "@/lib/http/next-path";
 import { LoginForm } from "./login-form";
 
@@ -7,6 +8,7 @@ export const metadata: Metadata = { title: "Sign in" };
 const ERROR_MESSAGES: Record<string, string> = {
   invalid_credentials: "The email or password is incorrect.",
   invalid_request: "Enter your email and password.",
+  rate_limited: "Too many failed attempts. Wait a few minutes and try again.",
 };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -26,6 +28,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
         </p>
       ) : null}
       <LoginForm next={safeNextPath(single("next"))} initialError={error} retryRefresh={single("next") !== undefined} />
+      <p>
+        No account yet? <Link href="/register">Create one</Link>
+      </p>
     </>
   );
 }

@@ -6,12 +6,11 @@ import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeNextPath } from "@/lib/http/next-path";
-import { json, jsonError, seeOther } from "@/lib/http/responses";
+import { json, jsonError, rateLimited, seeOther } from "@/lib/http/responses";
 
 // A form post (no JavaScript) gets redirects; a fetch gets JSON.
 function loginPageWithError(error: string, next: string) {
-  const params = new URLSearchParams({ error, next });
-  return seeOther(`/login?${params}`);
+  return seeOther(`/login?${new URLSearchParams({ error, next })}`);
 }
 
 export async function POST(request: NextRequest) {
@@ -30,8 +29,9 @@ export async function POST(request: NextRequest) {
 
   const result = await signInWithPassword(getDb(), parsed.data, clientInfo(request));
   if (!result.ok) {
-    return body.isForm
-      ? loginPageWithError("invalid_credentials", next)
+    if (body.isForm) return loginPageWithError(result.error, next);
+    return result.error === "rate_limited"
+      ? rateLimited(result.retryAfterSeconds)
       : jsonError(401, "invalid_credentials", "The email or password is incorrect.");
   }
 

@@ -1,10 +1,11 @@
 import type { NextRequest } from "next/server";
 import { clearAuthCookies, readAuthCookies, setAuthCookies } from "@/lib/auth/cookies";
+import { consumeRefreshAttempt } from "@/lib/auth/rate-limit";
 import { rotateRefreshToken, type RefreshFailure } from "@/lib/auth/refresh";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeNextPath } from "@/lib/http/next-path";
-import { json, jsonError, seeOther } from "@/lib/http/responses";
+import { json, jsonError, rateLimited, seeOther } from "@/lib/http/responses";
 
 const FAILURE_MESSAGES: Record<RefreshFailure, string> = {
   invalid_refresh_token: "The refresh token is missing or invalid. Sign in again.",
@@ -16,8 +17,11 @@ const FAILURE_MESSAGES: Record<RefreshFailure, string> = {
 export async function POST(request: NextRequest) {
   const { refreshToken } = readAuthCookies(request.cookies);
   if (!refreshToken) return jsonError(401, "invalid_refresh_token", FAILURE_MESSAGES.invalid_refresh_token);
+  const client = clientInfo(request);
+  const limit = await consumeRefreshAttempt(getDb(), client.ip);
+  if (limit.limited) return rateLimited(limit.retryAfterSeconds);
 
-  const result = await rotateRefreshToken(getDb(), refreshToken, clientInfo(request));
+  const result = await rotateRefreshToken(getDb(), refreshToken, client);
   if (!result.ok) {
     const response = jsonError(401, result.error, FAILURE_MESSAGES[result.error]);
     clearAuthCookies(response.cookies);
@@ -38,8 +42,11 @@ export async function GET(request: NextRequest) {
   // No cookie may only mean the browser withheld the SameSite=Strict cookie on a
   // cross-site navigation: do not answer with a deletion of the real one.
   if (!refreshToken) return toLogin();
+  const client = clientInfo(request);
+  const limit = await consumeRefreshAttempt(getDb(), client.ip);
+  if (limit.limited) return rateLimited(limit.retryAfterSeconds);
 
-  const result = await rotateRefreshToken(getDb(), refreshToken, clientInfo(request));
+  const result = await rotateRefreshToken(getDb(), refreshToken, client);
   const response = result.ok ? seeOther(next) : toLogin();
   if (result.ok) setAuthCookies(response.cookies, result.tokens);
   else clearAuthCookies(response.cookies);

@@ -1,0 +1,44 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { authFetch } from "@/lib/client/auth-fetch";
+
+function useRevoke(url: string, method: "DELETE" | "POST") {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string>();
+  async function run() {
+    setPending(true);
+    setError(undefined);
+    const response = await authFetch(url, { method });
+    setPending(false);
+    if (!response.ok) return setError("That did not work. Reload the page and try again.");
+    router.refresh();
+  }
+  return { pending, error, run };
+}
+
+export function SessionActions({ sessionId, label }: { sessionId: string; label: string }) {
+  const { pending, error, run } = useRevoke(`/api/sessions/${encodeURIComponent(sessionId)}`, "DELETE");
+  return (
+    <>
+      <button type="button" onClick={() => void run()} disabled={pending} aria-label={`Sign out ${label}`}>
+        Sign out
+      </button>
+      {error ? <span role="alert">{error}</span> : null}
+    </>
+  );
+}
+
+export function SignOutOthersButton() {
+  const { pending, error, run } = useRevoke("/api/sessions/revoke-others", "POST");
+  return (
+    <p>
+      <button type="button" onClick={() => void run()} disabled={pending}>
+        Sign out everywhere else
+      </button>
+      {error ? <span role="alert">{error}</span> : null}
+    </p>
+  );
+}

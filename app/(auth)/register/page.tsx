@@ -1,0 +1,21 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@/lib/auth/credentials";
+import { RegisterForm } from "./register-form";
+
+export const metadata: Metadata = { title: "Create an account" };
+
+export default function RegisterPage() {
+  return (
+    <>
+      <h1>Create an account</h1>
+      <p>
+        Any password of {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters; a long passphrase is best.
+      </p>
+      <RegisterForm />
+      <p>
+        Already registered? <Link href="/login">Sign in</Link>
+      </p>
+    </>
+  );
+}

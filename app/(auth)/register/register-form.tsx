@@ -1,0 +1,55 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { MIN_PASSWORD_LENGTH } from "@/lib/auth/credentials";
+
+export function RegisterForm() {
+  const [error, setError] = useState<string>();
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const data = new FormData(event.currentTarget);
+    setPending(true);
+    setError(undefined);
+    try {
+      const response = await fetch("/api/auth/register", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email: data.get("email"), password: data.get("password") }),
+      });
+      if (response.ok) {
+        // A full navigation, so the server renders the dashboard with the new cookies.
+        // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+        window.location.assign("/dashboard");
+        return;
+      }
+      const body = (await response.json().catch(() => null)) as { message?: string } | null;
+      setError(body?.message ?? "Registration failed. Try again.");
+    } catch {
+      setError("The server could not be reached. Try again.");
+    }
+    setPending(false);
+  }
+
+  return (
+    <form className="stack" onSubmit={onSubmit}>
+      <label>
+        Email
+        <input name="email" type="email" autoComplete="username" required maxLength={254} />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} />
+      </label>
+      {error ? (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      ) : null}
+      <button type="submit" disabled={pending}>
+        {pending ? "Creating account…" : "Create account"}
+      </button>
+    </form>
+  );
+}

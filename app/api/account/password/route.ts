@@ -1,0 +1,31 @@
+import type { NextRequest } from "next/server";
+import { changePassword } from "@/lib/auth/account";
+import { setAuthCookies } from "@/lib/auth/cookies";
+import { changePasswordSchema, firstIssue } from "@/lib/auth/credentials";
+import { getCurrentSession } from "@/lib/auth/session";
+import { getDb } from "@/lib/db";
+import { readBody } from "@/lib/http/body";
+import { clientInfo } from "@/lib/http/client-info";
+import { json, jsonError, unauthorized } from "@/lib/http/responses";
+
+export async function POST(request: NextRequest) {
+  const current = await getCurrentSession();
+  if (!current) return unauthorized();
+  const body = await readBody(request);
+  if (!body.ok) return body.response;
+  const parsed = changePasswordSchema.safeParse(body.value);
+  if (!parsed.success) return jsonError(400, "invalid_request", firstIssue(parsed.error));
+
+  const result = await changePassword(
+    getDb(),
+    { userId: current.user.id, sessionId: current.session.id },
+    parsed.data,
+    clientInfo(request),
+  );
+  // 401 without the invalid_token challenge: the tokens are fine, so the browser's
+  // fetch wrapper does not try to refresh them.
+  if (!result.ok) return jsonError(401, "invalid_credentials", "The current password is incorrect.");
+  const response = json({ revokedSessions: result.revokedSessions });
+  setAuthCookies(response.cookies, result.tokens);
+  return response;
+}

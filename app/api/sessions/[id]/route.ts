@@ -1,0 +1,17 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { getCurrentSession } from "@/lib/auth/session";
+import { revokeUserSession } from "@/lib/auth/user-sessions";
+import { getDb } from "@/lib/db";
+import { clientInfo } from "@/lib/http/client-info";
+import { jsonError, NO_STORE, unauthorized } from "@/lib/http/responses";
+
+export async function DELETE(request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
+  const current = await getCurrentSession();
+  if (!current) return unauthorized();
+  const { id } = await params;
+  // Someone else's session and a session that does not exist look the same: 404.
+  if (!(await revokeUserSession(getDb(), current.user.id, id, clientInfo(request)))) {
+    return jsonError(404, "not_found", "No active session with this id.");
+  }
+  return new NextResponse(null, { status: 204, headers: { "Cache-Control": NO_STORE } });
+}

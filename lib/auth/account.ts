@@ -1,0 +1,33 @@
+import "server-only";
+import type { Db } from "../db";
+import { recordAuthEvent, type ClientInfo } from "./audit";
+import { hashPassword, verifyPassword } from "./password";
+import { reissueSessionTokens, REVOKE_REASON, type TokenPair } from "./refresh";
+import { revokeOtherSessions } from "./user-sessions";
+
+export type ChangePasswordResult = { ok: true; tokens: TokenPair; revokedSessions: number } | { ok: false };
+
+/**
+ * Changes the password after checking the current one. Every other session is revoked
+ * (whoever knew the old password is out); this one stays, with fresh tokens.
+ */
+export async function changePassword(
+  db: Db,
+  caller: { userId: string; sessionId: string },
+  input: { currentPassword: string; newPassword: string },
+  client: ClientInfo,
+): Promise<ChangePasswordResult> {
+  const user = await db.user.findUniqueOrThrow({ where: { id: caller.userId } });
+  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) return { ok: false };
+  await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(input.newPassword) } });
+  const revokedSessions = await revokeOtherSessions(
+    db,
+    user.id,
+    caller.sessionId,
+    REVOKE_REASON.passwordChanged,
+    client,
+  );
+  const tokens = await reissueSessionTokens(db, caller.sessionId);
+  await recordAuthEvent(db, { type: "password_changed", userId: user.id, sessionId: caller.sessionId, client });
+  return { ok: true, tokens, revokedSessions };
+}

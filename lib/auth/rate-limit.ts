@@ -1,0 +1,92 @@
+import "server-only";
+import { RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
+import { getConfig, type RateLimit } from "../config";
+import type { Db } from "../db";
+
+// Counters live in the database (rate-limiter-flexible's Prisma store), so they survive
+// restarts and every app instance sees the same numbers. A client without a known
+// address (plain `next start` without server.mjs or TRUST_PROXY) is limited per account
+// only.
+
+export type RateDecision = { limited: false } | { limited: true; retryAfterSeconds: number };
+
+type Limiters = { loginPerAccount: RateLimiterPrisma; loginPerIp: RateLimiterPrisma; registerPerIp: RateLimiterPrisma; refreshPerIp: RateLimiterPrisma };
+
+const byDb = new WeakMap<Db, Limiters>();
+
+function limiters(db: Db): Limiters {
+  let found = byDb.get(db);
+  if (!found) {
+    const make = (keyPrefix: string, { points, seconds }: RateLimit) =>
+      new RateLimiterPrisma({ storeClient: db, keyPrefix, points, duration: seconds });
+    const { rateLimits } = getConfig();
+    found = {
+      loginPerAccount: make("login-account", rateLimits.loginPerAccount),
+      loginPerIp: make("login-ip", rateLimits.loginPerIp),
+      registerPerIp: make("register-ip", rateLimits.registerPerIp),
+      refreshPerIp: make("refresh-ip", rateLimits.refreshPerIp),
+    };
+    byDb.set(db, found);
+  }
+  return found;
+}
+
+const allowed: RateDecision = { limited: false };
+
+function blockedFor(msBeforeNext: number): RateDecision {
+  return { limited: true, retryAfterSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)) };
+}
+
+/** Read-only: are any of these counters already exhausted? */
+async function peek(pairs: [RateLimiterPrisma, string | null][]): Promise<RateDecision> {
+  for (const [limiter, key] of pairs) {
+    if (key === null) continue;
+    const state = await limiter.get(key);
+    if (state && state.consumedPoints >= limiter.points) return blockedFor(state.msBeforeNext);
+  }
+  return allowed;
+}
+
+/** Counts one attempt against a counter; limited once it goes over. */
+async function consume(limiter: RateLimiterPrisma, key: string | null): Promise<RateDecision> {
+  if (key === null) return allowed;
+  try {
+    await limiter.consume(key);
+    return allowed;
+  } catch (rejection) {
+    // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with
+    // an Error when the store failed; the latter is a real error.
+    if (rejection instanceof RateLimiterRes) return blockedFor(rejection.msBeforeNext);
+    throw rejection;
+  }
+}
+
+// Failed sign-ins are what is limited: a user who types the password right is never
+// slowed down, an attacker guessing is. Once an account is locked, even the right
+// password is refused until the window passes (otherwise guessing would go on).
+export const loginLimits = {
+  check: (db: Db, email: string, ip: string | null): Promise<RateDecision> => {
+    const l = limiters(db);
+    return peek([
+      [l.loginPerAccount, email],
+      [l.loginPerIp, ip],
+    ]);
+  },
+  recordFailure: async (db: Db, email: string, ip: string | null): Promise<void> => {
+    const l = limiters(db);
+    await consume(l.loginPerAccount, email);
+    await consume(l.loginPerIp, ip);
+  },
+  clearAccount: async (db: Db, email: string): Promise<void> => {
+    await limiters(db).loginPerAccount.delete(email);
+  },
+};
+
+export const consumeRegisterAttempt = (db: Db, ip: string | null): Promise<RateDecision> =>
+  consume(limiters(db).registerPerIp, ip);
+
+// Refresh is limited per client address only: a refresh token rotates on every use, so
+// one stolen token buys an attacker a single rotation, while a flood of guessed tokens
+// comes from an address.
+export const consumeRefreshAttempt = (db: Db, ip: string | null): Promise<RateDecision> =>
+  consume(limiters(db).refreshPerIp, ip);
