@@ -1,4 +1,4 @@
-import { expect, type BrowserContext, type Page } from "@playwright/test";
+import { expect, type BrowserContext, type Locator, type Page } from "@playwright/test";
 
 export const DEMO = { email: "demo@example.com", password: "demo-password-123" };
 
@@ -35,4 +35,9 @@ export async function pretendHidden(context: BrowserContext): Promise<void> {
   await context.addInitScript(() => {
     Object.defineProperty(document, "visibilityState", { get: () => "hidden" });
   });
+}
+
+/** The form's own error message (Next.js adds a route-announcer alert to every page). */
+export function formAlert(page: Page): Locator {
+  return page.locator("form").getByRole("alert");
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { authCookies, DEMO, signIn, signInWithKeyboard } from "./helpers";
+import { authCookies, DEMO, formAlert, signIn, signInWithKeyboard } from "./helpers";
 
 test("signs in through the page with the keyboard and sees the dashboard", async ({ page, context }, testInfo) => {
   await page.goto("/login");
@@ -22,8 +22,7 @@ test("a wrong password shows a clear error and keeps the typed email", async ({ 
   await page.getByLabel("Email").fill(DEMO.email);
   await page.getByLabel("Password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  // (Next.js adds an empty route-announcer alert of its own.)
-  await expect(page.getByRole("alert").filter({ hasText: /./ })).toHaveText("The email or password is incorrect.");
+  await expect(formAlert(page)).toHaveText("The email or password is incorrect.");
   await expect(page.getByLabel("Email")).toHaveValue(DEMO.email);
   await expect(page.getByLabel("Password")).toHaveValue("");
   await expect(page).toHaveURL(/\/login/);
