@@ -2,34 +2,71 @@
 // the database; pages and APIs that return user data check the session again through
 // lib/auth/session. Runtime-neutral code (jose + Web Crypto), so moving to Next 16's
 // `proxy.ts` (Node.js runtime) is a rename.
+//
+// It runs for every page and API route (not static files), because every page needs a
+// CSP nonce and every state-changing request a CSRF check; only protected routes pay
+// for the token verification.
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { readAuthCookies } from "@/lib/auth/cookies";
 import { isCrossSiteRequest } from "@/lib/auth/csrf";
 import { verifyAccessToken } from "@/lib/auth/tokens";
 import { jsonError, seeOther, unauthorized } from "@/lib/http/responses";
+import { createNonce, HSTS, NO_CONTENT_CSP, pageCsp } from "@/lib/http/security-headers";
 
 // Routes that must work without an access token: signing in and out, refreshing, health.
-function isPublicApi(pathname: string): boolean {
-  return pathname.startsWith("/api/auth/") || pathname === "/api/health";
+const PUBLIC_API = /^\/api\/(auth\/|health$)/;
+const PROTECTED_PAGE = /^\/dashboard(\/|$)/;
+
+// Decide on a normalised path, so that /Dashboard, /dashboard%2F… and friends are gated
+// too even if some layer in front of the app treats them as the dashboard.
+function normalisedPath(pathname: string): string {
+  let path = pathname;
+  try {
+    path = decodeURIComponent(pathname);
+  } catch {
+    // malformed escapes: keep the raw path
+  }
+  return path.toLowerCase().replace(/\/{2,}/g, "/");
 }
 
-export async function middleware(request: NextRequest): Promise<NextResponse> {
-  const { pathname, search } = request.nextUrl;
+async function hasValidAccessToken(request: NextRequest): Promise<boolean> {
+  const { accessToken } = readAuthCookies(request.cookies);
+  return Boolean(accessToken && (await verifyAccessToken(accessToken)));
+}
+
+async function gate(request: NextRequest, path: string): Promise<NextResponse> {
+  const isApi = path.startsWith("/api/");
   if (isCrossSiteRequest(request.method, request.headers, getConfig().appOrigin)) {
     return jsonError(403, "csrf_rejected", "Cross-site requests are not allowed.");
   }
-  if (isPublicApi(pathname)) return NextResponse.next();
+  if (isApi) {
+    if (PUBLIC_API.test(path) || (await hasValidAccessToken(request))) return NextResponse.next();
+    return unauthorized();
+  }
+  if (PROTECTED_PAGE.test(path) && !(await hasValidAccessToken(request))) {
+    // Let the refresh route rotate the refresh token and come back here.
+    const { pathname, search } = request.nextUrl;
+    return seeOther(`/api/auth/refresh?${new URLSearchParams({ next: `${pathname}${search}` })}`);
+  }
+  const nonce = createNonce();
+  const csp = pageCsp(nonce, { https: getConfig().secureCookies, development: process.env.NODE_ENV === "development" });
+  const headers = new Headers(request.headers);
+  headers.set("Content-Security-Policy", csp);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("Content-Security-Policy", csp);
+  return response;
+}
 
-  const { accessToken } = readAuthCookies(request.cookies);
-  if (accessToken && (await verifyAccessToken(accessToken))) return NextResponse.next();
-
-  if (pathname.startsWith("/api/")) return unauthorized();
-  // A page: let the refresh route rotate the refresh token and come back here.
-  return seeOther(`/api/auth/refresh?${new URLSearchParams({ next: `${pathname}${search}` })}`);
+export async function middleware(request: NextRequest): Promise<NextResponse> {
+  const response = await gate(request, normalisedPath(request.nextUrl.pathname));
+  // Pages got their nonce CSP; JSON, redirects and errors load nothing at all.
+  if (!response.headers.has("Content-Security-Policy")) response.headers.set("Content-Security-Policy", NO_CONTENT_CSP);
+  if (getConfig().secureCookies) response.headers.set("Strict-Transport-Security", HSTS);
+  return response;
 }
 
 export const config = {
-  // Public pages and static assets never run the gate.
-  matcher: ["/dashboard", "/dashboard/:path*", "/api/:path*"],
+  // Everything but static files: they never run the gate.
+  matcher: ["/((?!_next/static|_next/image|favicon\\.ico|robots\\.txt).*)"],
 };

@@ -1,10 +1,8 @@
 // Input schemas for the account forms. Edge-safe (zod only), so pages can share them.
 import { z } from "zod";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password-rules";
 
 export const MAX_EMAIL_LENGTH = 254;
-// NIST SP 800-63B: at least 8 characters, allow at least 64, no composition rules.
-export const MIN_PASSWORD_LENGTH = 8;
-export const MAX_PASSWORD_LENGTH = 256;
 
 const characters = (s: string) => [...s].length;
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { MIN_PASSWORD_LENGTH } from "@/lib/auth/credentials";
+import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-rules";
 import { authFetch } from "@/lib/client/auth-fetch";
 
 export function ChangePasswordForm() {
