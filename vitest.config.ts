@@ -42,6 +42,19 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        ...shared,
+        test: {
+          // Several app instances on one PostgreSQL database (TEST_DATABASE_URL).
+          name: "cluster",
+          include: ["tests/cluster/**/*.test.ts"],
+          env: testEnv,
+          globalSetup: ["tests/support/ensure-build.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+        },
+      },
     ],
   },
 });

@@ -17,6 +17,9 @@ const rate = (fallback: string) =>
 const EnvSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z.string().min(1).default("file:./prisma/data/app.db"),
+  // Connections per app instance (PostgreSQL). Instances × pool size must stay below
+  // the server's max_connections.
+  DATABASE_POOL_SIZE: z.coerce.number().int().positive().default(10),
   ACCESS_TOKEN_TTL_SECONDS: seconds(600),
   REFRESH_IDLE_TTL_SECONDS: seconds(604_800),
   SESSION_MAX_AGE_SECONDS: seconds(2_592_000),
@@ -40,6 +43,7 @@ export type RateLimit = { points: number; seconds: number };
 
 export type Config = {
   databaseUrl: string;
+  databasePoolSize: number;
   accessTokenTtlSeconds: number;
   refreshIdleTtlSeconds: number;
   sessionMaxAgeSeconds: number;
@@ -91,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const appUrl = new URL(e.APP_URL);
   return {
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
     refreshIdleTtlSeconds: e.REFRESH_IDLE_TTL_SECONDS,
     sessionMaxAgeSeconds: e.SESSION_MAX_AGE_SECONDS,

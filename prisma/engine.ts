@@ -10,6 +10,8 @@ import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-util
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, SqlQuery } from "@prisma/driver-adapter-utils";
 import type { MigrationList, SchemaEngine } from "@prisma/schema-engine-wasm";
 import { createAdapterFactory, providerOf, type Provider } from "../lib/db/adapter";
+import { createPostgresDatabase } from "./postgres";
+import { postgresSchema } from "./schema-variants.mjs";
 
 const require = createRequire(import.meta.url);
 export const PRISMA_DIR = path.dirname(new URL(import.meta.url).pathname);
@@ -22,11 +24,7 @@ export function migrationsDir(provider: Provider): string {
 export async function schemaFor(provider: Provider): Promise<{ path: string; content: string }> {
   const file = path.join(PRISMA_DIR, "schema.prisma");
   const content = await readFile(file, "utf8");
-  if (provider === "sqlite") return { path: file, content };
-  return {
-    path: file,
-    content: content.replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"'),
-  };
+  return { path: file, content: provider === "sqlite" ? content : postgresSchema(content) };
 }
 
 export async function loadMigrations(provider: Provider): Promise<MigrationList> {
@@ -55,36 +53,75 @@ export async function loadMigrations(provider: Provider): Promise<MigrationList>
 // - SQLite's shadow database is an in-memory connection, and the engine sends whole
 //   migration scripts through executeRaw, which better-sqlite3 refuses when a string
 //   holds more than one statement: scripts without parameters go through executeScript.
+// - PostgreSQL's adapter drops its shadow database before closing its own pool, which
+//   the server refuses ("being accessed by other users"); the shadow database is made
+//   here instead, and dropped after its connections are closed.
+// - PostgreSQL's adapter has no mapping for the catalog type "char" (OID 18), which the
+//   engine's schema description reads; such columns are handed over as text.
 // - Freeing the engine does not close the connections it opened (a SQLite file would
 //   stay locked for the rest of the process), so they are tracked and disposed.
-function forEngine(factory: SqlMigrationAwareDriverAdapterFactory): {
+function withCharColumnsAsText(adapter: SqlDriverAdapter): SqlDriverAdapter {
+  // performIO is the adapter's own (undeclared) hook between pg and its type mapping.
+  const queryable = adapter as unknown as {
+    performIO(query: SqlQuery): Promise<{ fields: { dataTypeID: number }[] }>;
+  };
+  const performIO = queryable.performIO.bind(adapter);
+  queryable.performIO = async (query) => {
+    const result = await performIO(query);
+    for (const field of result.fields) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
+    return result;
+  };
+  return adapter;
+}
+const PG_CHAR_OID = 18;
+const PG_TEXT_OID = 25;
+
+function forEngine(databaseUrl: string): {
   factory: SqlMigrationAwareDriverAdapterFactory;
   disposeAll(): Promise<void>;
 } {
-  const opened: SqlDriverAdapter[] = [];
-  const track = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
-    opened.push(adapter);
+  const factory = createAdapterFactory(databaseUrl, 2);
+  const cleanups: (() => Promise<void>)[] = [];
+  const track = (adapter: SqlDriverAdapter, after?: () => Promise<void>): SqlDriverAdapter => {
+    // The engine disposes some connections itself; a second dispose would throw.
+    const dispose = adapter.dispose.bind(adapter);
+    let disposed: Promise<void> | undefined;
+    adapter.dispose = () => (disposed ??= dispose());
+    cleanups.push(async () => {
+      await adapter.dispose();
+      await after?.();
+    });
     return adapter;
   };
+
+  async function sqliteShadow(): Promise<SqlDriverAdapter> {
+    const shadow = track(await factory.connectToShadowDb());
+    const executeRaw = shadow.executeRaw.bind(shadow);
+    shadow.executeRaw = async (query: SqlQuery): Promise<number> => {
+      if (query.args.length > 0) return executeRaw(query);
+      await shadow.executeScript(query.sql);
+      return 0;
+    };
+    return shadow;
+  }
+
+  async function postgresShadow(): Promise<SqlDriverAdapter> {
+    const scratch = await createPostgresDatabase(databaseUrl, "prisma_shadow");
+    return track(withCharColumnsAsText(await createAdapterFactory(scratch.url, 2).connect()), scratch.drop);
+  }
+
   return {
     factory: {
       provider: factory.provider,
       adapterName: factory.adapterName,
-      connect: async () => track(await factory.connect()),
-      async connectToShadowDb(): Promise<SqlDriverAdapter> {
-        const shadow = track(await factory.connectToShadowDb());
-        if (factory.provider !== "sqlite") return shadow;
-        const executeRaw = shadow.executeRaw.bind(shadow);
-        shadow.executeRaw = async (query: SqlQuery): Promise<number> => {
-          if (query.args.length > 0) return executeRaw(query);
-          await shadow.executeScript(query.sql);
-          return 0;
-        };
-        return shadow;
+      connect: async () => {
+        const adapter = await factory.connect();
+        return track(factory.provider === "sqlite" ? adapter : withCharColumnsAsText(adapter));
       },
+      connectToShadowDb: factory.provider === "sqlite" ? sqliteShadow : postgresShadow,
     },
     async disposeAll() {
-      await Promise.all(opened.splice(0).map((adapter) => adapter.dispose()));
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     },
   };
 }
@@ -121,7 +158,7 @@ async function withEngine<T>(
   const provider = providerOf(databaseUrl);
   const { SchemaEngine } = await loadEngineModule();
   const schema = await schemaFor(provider);
-  const { factory, disposeAll } = forEngine(createAdapterFactory(databaseUrl));
+  const { factory, disposeAll } = forEngine(databaseUrl);
   const quiet = (): void => {};
   const engine = await SchemaEngine.new(
     { datamodels: [[schema.path, schema.content]] },

@@ -2,7 +2,9 @@
 // schema.prisma as a new Prisma migration directory, for each provider.
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { Provider } from "../lib/db/adapter";
 import { migrationsDir, pendingSchemaChange } from "./engine";
+import { createPostgresDatabase, DEFAULT_POSTGRES_URL } from "./postgres";
 
 const name = (process.argv[2] ?? "").toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
 if (!name) {
@@ -10,17 +12,26 @@ if (!name) {
   process.exit(1);
 }
 
-// The diff runs against an empty shadow database, never against your data.
-const SHADOW_URL = { sqlite: "file::memory:" } as const;
+// Each diff runs against empty throwaway databases, never against your data: an
+// in-memory SQLite one, and one created on MIGRATION_POSTGRES_URL's server.
+async function diffFor(provider: Provider): Promise<string> {
+  if (provider === "sqlite") return pendingSchemaChange("file::memory:");
+  const scratch = await createPostgresDatabase(process.env.MIGRATION_POSTGRES_URL ?? DEFAULT_POSTGRES_URL, "migration_diff");
+  try {
+    return await pendingSchemaChange(scratch.url);
+  } finally {
+    await scratch.drop();
+  }
+}
 
 const timestamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
-for (const [provider, url] of Object.entries(SHADOW_URL)) {
-  const sql = await pendingSchemaChange(url);
+for (const provider of ["sqlite", "postgresql"] as const) {
+  const sql = await diffFor(provider);
   if (!sql.trim()) {
     console.log(`${provider}: migrations already match schema.prisma; nothing written.`);
     continue;
   }
-  const base = migrationsDir(provider as keyof typeof SHADOW_URL);
+  const base = migrationsDir(provider);
   const dir = path.join(base, `${timestamp}_${name}`);
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, "migration.sql"), sql);

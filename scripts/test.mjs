@@ -2,7 +2,7 @@
 // not bring (a Chromium for the browser tests), builds the app once, and ends with one
 // line that counts every test: "N passed, N failed".
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 rmSync(".tmp/results", { recursive: true, force: true });
@@ -13,22 +13,24 @@ const run = (label, command, args, env = {}) => {
   execFileSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
 };
 const bin = (name) => `node_modules/.bin/${name}`;
-const vitest = (project) => [
+// PostgreSQL for the second pass of the database tests (running on these machines; set
+// TEST_POSTGRES_URL elsewhere, or TEST_POSTGRES_URL=skip to run on SQLite only).
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const vitest = (project, label, ...files) => [
   "run",
   "--project",
   project,
   "--reporter=default",
   "--reporter=json",
-  `--outputFile.json=.tmp/results/vitest-${project}.json`,
+  `--outputFile.json=.tmp/results/vitest-${label}.json`,
+  ...files,
 ];
 
 function counts() {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
-  for (const project of ["unit", "http"]) {
-    const file = `.tmp/results/vitest-${project}.json`;
-    if (!existsSync(file)) continue;
+  for (const file of readdirSync(".tmp/results").map((f) => `.tmp/results/${f}`)) {
     const report = JSON.parse(readFileSync(file, "utf8"));
     passed += report.numPassedTests;
     failed += report.numFailedTests;
@@ -48,9 +50,15 @@ try {
   rmSync(".tmp/playwright.json", { force: true });
   run("lint", bin("eslint"), ["--max-warnings", "0", "."]);
   run("typecheck", bin("tsc"), ["--noEmit"]);
-  run("unit tests", bin("vitest"), vitest("unit"));
+  run("unit tests", bin("vitest"), vitest("unit", "unit"));
   run("build", bin("next"), ["build"]);
-  run("HTTP tests", bin("vitest"), vitest("http"));
+  run("HTTP tests on SQLite", bin("vitest"), vitest("http", "http-sqlite"));
+  if (POSTGRES_URL !== "skip") {
+    const postgres = { TEST_DATABASE_URL: POSTGRES_URL };
+    run("rotation tests on PostgreSQL", bin("vitest"), vitest("unit", "unit-postgresql", "tests/unit/refresh.test.ts"), postgres);
+    run("HTTP tests on PostgreSQL", bin("vitest"), vitest("http", "http-postgresql"), postgres);
+    run("several instances on PostgreSQL", bin("vitest"), vitest("cluster", "cluster"), postgres);
+  }
   run("browser setup", "node", ["scripts/setup-browser.mjs"]);
   run("browser tests", bin("playwright"), ["test"], { E2E_SKIP_BUILD: "1" });
 } catch (error) {

@@ -2,6 +2,7 @@ import "server-only";
 import { createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
 import { getAuthSecrets, getConfig } from "../config";
 import type { Db } from "../db";
+import { retryOnConflict } from "../db/retry";
 import { recordAuthEvent, type ClientInfo } from "./audit";
 import { signAccessToken } from "./tokens";
 
@@ -119,7 +120,7 @@ export async function rotateRefreshToken(
   const config = getConfig();
   const tokenHash = hashRefreshToken(presented);
 
-  const outcome = await db.$transaction(async (tx): Promise<Outcome> => {
+  const outcome = await retryOnConflict(() => db.$transaction(async (tx): Promise<Outcome> => {
     const findToken = () =>
       tx.refreshToken.findUnique({ where: { tokenHash }, include: { session: true, successor: true } });
     let token = await findToken();
@@ -192,7 +193,7 @@ export async function rotateRefreshToken(
       now,
     });
     return { ok: false, error: "refresh_token_reused" };
-  }, TRANSACTION_OPTIONS);
+  }, TRANSACTION_OPTIONS));
 
   if (!outcome.ok) return outcome;
   return { ok: true, kind: outcome.kind, tokens: await withAccessToken(outcome.base, now) };

@@ -5,6 +5,7 @@ import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { parseIntoClientConfig } from "pg-connection-string";
 
 export type Provider = "sqlite" | "postgresql";
 
@@ -18,9 +19,11 @@ export function providerOf(databaseUrl: string): Provider {
 // (the migration runner, the seed and the server may touch the file at once).
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
-export function createAdapterFactory(databaseUrl: string): SqlMigrationAwareDriverAdapterFactory {
+export function createAdapterFactory(databaseUrl: string, poolSize = 10): SqlMigrationAwareDriverAdapterFactory {
   if (providerOf(databaseUrl) === "postgresql") {
-    return new PrismaPg({ connectionString: databaseUrl, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
+    // Discrete fields, not `connectionString`: pg lets a connection string override an
+    // explicit `database`, which the adapter sets to reach its shadow database.
+    return new PrismaPg({ ...parseIntoClientConfig(databaseUrl), max: poolSize });
   }
   const file = databaseUrl.slice("file:".length);
   if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });

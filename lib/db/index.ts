@@ -11,6 +11,7 @@ const globalForDb = globalThis as typeof globalThis & { __db?: Db };
 // way a module-level variable would open a second pool (for SQLite, a second
 // connection with its own transaction queue).
 export function getDb(): Db {
-  globalForDb.__db ??= createDb(getConfig().databaseUrl);
+  const { databaseUrl, databasePoolSize } = getConfig();
+  globalForDb.__db ??= createDb(databaseUrl, databasePoolSize);
   return globalForDb.__db;
 }

@@ -1,28 +1,42 @@
-// A fresh, migrated database per test: a SQLite file in a temp directory, or (with
-// TEST_DATABASE_URL=postgres://…) a new PostgreSQL database that is dropped afterwards.
+// A fresh, migrated database per test: a SQLite file in a temp directory, or, when
+// TEST_DATABASE_URL names a PostgreSQL server, a new database there that is dropped
+// afterwards.
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { hashPassword } from "../../lib/auth/password";
+import { providerOf } from "../../lib/db/adapter";
 import { createDb, type Db } from "../../lib/db/client";
 import { applyMigrations } from "../../prisma/engine";
+import { createPostgresDatabase } from "../../prisma/postgres";
 
 export const DEMO = { email: "demo@example.com", password: "demo-password-123" };
 
 export type TestDatabase = { url: string; db: Db; cleanup(): Promise<void> };
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+export const testProvider = (): "sqlite" | "postgresql" =>
+  process.env.TEST_DATABASE_URL ? providerOf(process.env.TEST_DATABASE_URL) : "sqlite";
+
+async function emptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const server = process.env.TEST_DATABASE_URL;
+  if (server && providerOf(server) === "postgresql") return createPostgresDatabase(server);
   const dir = mkdtempSync(path.join(os.tmpdir(), "auth-test-"));
-  const url = `file:${path.join(dir, "test.db")}`;
+  return { url: `file:${path.join(dir, "test.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function createTestDatabase(options: { seed?: boolean } = {}): Promise<TestDatabase> {
+  const { url, drop } = await emptyDatabase();
   await applyMigrations(url);
   const db = createDb(url);
-  await db.user.create({ data: { email: DEMO.email, passwordHash: await hashPassword(DEMO.password, 4) } });
+  if (options.seed ?? true) {
+    await db.user.create({ data: { email: DEMO.email, passwordHash: await hashPassword(DEMO.password, 4) } });
+  }
   return {
     url,
     db,
     async cleanup() {
       await db.$disconnect();
-      rmSync(dir, { recursive: true, force: true });
+      await drop();
     },
   };
 }

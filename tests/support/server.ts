@@ -1,5 +1,5 @@
 // The real production server (server.mjs: `next start` plus the socket address) on a
-// free loopback port, with its own fresh database.
+// free loopback port, with its own fresh database unless it is given one to share.
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import { createTestDatabase, type TestDatabase } from "./database";
@@ -11,6 +11,8 @@ export type TestServer = {
   logs(): string;
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /** Ends the process at once, as a crash or an OOM kill would. */
+  kill(signal: NodeJS.Signals): Promise<void>;
 };
 
 export const TEST_AUTH_SECRET = "http-test-secret-0123456789abcdef0123456789abcdef";
@@ -29,7 +31,7 @@ export async function freePort(): Promise<number> {
 async function waitForHealth(url: string, child: ChildProcess, logs: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited early:\n${logs()}`);
+    if (child.exitCode !== null) throw new Error(`the server exited early:\n${logs()}`);
     try {
       const response = await fetch(`${url}/api/health`);
       if (response.ok) return;
@@ -38,11 +40,14 @@ async function waitForHealth(url: string, child: ChildProcess, logs: () => strin
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`next start did not become healthy:\n${logs()}`);
+  throw new Error(`the server did not become healthy:\n${logs()}`);
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const database = await createTestDatabase();
+export async function startServer(
+  env: Record<string, string> = {},
+  options: { database?: TestDatabase } = {},
+): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase());
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   let output = "";
@@ -67,10 +72,10 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     await waitForHealth(origin, child, () => output);
   };
 
-  const kill = async () => {
-    if (child.exitCode !== null) return;
+  const kill = async (signal: NodeJS.Signals) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
+    child.kill(signal);
     await exited;
   };
 
@@ -80,13 +85,14 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     origin,
     db: database.db,
     logs: () => output,
+    kill,
     restart: async () => {
-      await kill();
+      await kill("SIGTERM");
       await launch();
     },
     stop: async () => {
-      await kill();
-      await database.cleanup();
+      await kill("SIGTERM");
+      if (!options.database) await database.cleanup();
     },
   };
 }
