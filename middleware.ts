@@ -8,14 +8,15 @@
 // for the token verification.
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
-import { readAuthCookies } from "@/lib/auth/cookies";
+import { bearerToken, presentedAccessToken } from "@/lib/auth/bearer";
 import { isCrossSiteRequest } from "@/lib/auth/csrf";
 import { verifyAccessToken } from "@/lib/auth/tokens";
 import { jsonError, seeOther, unauthorized } from "@/lib/http/responses";
 import { createNonce, HSTS, NO_CONTENT_CSP, pageCsp } from "@/lib/http/security-headers";
 
-// Routes that must work without an access token: signing in and out, refreshing, health.
-const PUBLIC_API = /^\/api\/(auth\/|health$)/;
+// Routes that must work without an access token: signing in and out, refreshing, the
+// OAuth token endpoints, health.
+const PUBLIC_API = /^\/api\/(auth\/|oauth\/|health$)/;
 const PROTECTED_PAGE = /^\/dashboard(\/|$)/;
 
 // Decide on a normalised path, so that /Dashboard, /dashboard%2F… and friends are gated
@@ -31,13 +32,16 @@ function normalisedPath(pathname: string): string {
 }
 
 async function hasValidAccessToken(request: NextRequest): Promise<boolean> {
-  const { accessToken } = readAuthCookies(request.cookies);
-  return Boolean(accessToken && (await verifyAccessToken(accessToken)));
+  const presented = presentedAccessToken(request.headers, request.cookies);
+  return presented.kind === "token" && (await verifyAccessToken(presented.token)) !== null;
 }
 
 async function gate(request: NextRequest, path: string): Promise<NextResponse> {
   const isApi = path.startsWith("/api/");
-  if (isCrossSiteRequest(request.method, request.headers, getConfig().appOrigin)) {
+  // A bearer token is no ambient credential: a cross-site page cannot make the browser
+  // attach one, so such requests need no CSRF check.
+  const carriesBearer = bearerToken(request.headers) !== undefined;
+  if (!carriesBearer && isCrossSiteRequest(request.method, request.headers, getConfig().appOrigin)) {
     return jsonError(403, "csrf_rejected", "Cross-site requests are not allowed.");
   }
   if (isApi) {

@@ -123,6 +123,12 @@ export function getConfig(): Config {
   return cached;
 }
 
+/** PKCS#8 PEM of an Ed25519 key that signs access tokens (EdDSA mode), or null. */
+export function getEd25519PrivateKey(): string | null {
+  // Environment files and CI secrets often carry a PEM on one line with literal \n.
+  return process.env.AUTH_ED25519_PRIVATE_KEY?.replace(/\\n/g, "\n").trim() || null;
+}
+
 let secrets: readonly string[] | undefined;
 
 /**

@@ -86,6 +86,7 @@ export async function startSession(db: Db, userId: string, client: ClientInfo, n
     data: {
       userId,
       userAgent: client.userAgent,
+      clientName: client.clientName ?? null,
       ip: client.ip,
       createdAt: now,
       lastUsedAt: now,

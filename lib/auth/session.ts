@@ -1,8 +1,8 @@
 import "server-only";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { cache } from "react";
 import { getDb } from "../db";
-import { readAuthCookies } from "./cookies";
+import { presentedAccessToken } from "./bearer";
 import { verifyAccessToken } from "./tokens";
 
 export type CurrentSession = {
@@ -12,6 +12,7 @@ export type CurrentSession = {
     createdAt: Date;
     lastUsedAt: Date;
     userAgent: string | null;
+    clientName: string | null;
     ip: string | null;
     absoluteExpiresAt: Date;
   };
@@ -24,9 +25,9 @@ export type CurrentSession = {
  * so this is what makes a revoked session lose data access at once. Cached per request.
  */
 export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
-  const { accessToken } = readAuthCookies(await cookies());
-  if (!accessToken) return null;
-  const claims = await verifyAccessToken(accessToken);
+  const presented = presentedAccessToken(await headers(), await cookies());
+  if (presented.kind !== "token") return null;
+  const claims = await verifyAccessToken(presented.token);
   if (!claims) return null;
   const now = new Date();
   const session = await getDb().session.findFirst({
@@ -40,10 +41,10 @@ export const getCurrentSession = cache(async (): Promise<CurrentSession | null> 
     include: { user: { select: { id: true, email: true } } },
   });
   if (!session) return null;
-  const { user, id, createdAt, lastUsedAt, userAgent, ip, absoluteExpiresAt } = session;
+  const { user, id, createdAt, lastUsedAt, userAgent, clientName, ip, absoluteExpiresAt } = session;
   return {
     user,
-    session: { id, createdAt, lastUsedAt, userAgent, ip, absoluteExpiresAt },
+    session: { id, createdAt, lastUsedAt, userAgent, clientName, ip, absoluteExpiresAt },
     accessTokenExpiresAt: new Date(claims.exp * 1000),
   };
 });

@@ -1,7 +1,7 @@
 // Access tokens: compact JWS (HS256), typ "at+jwt". Edge-safe (jose + Web Crypto).
 import { SignJWT, jwtVerify, type JWTHeaderParameters } from "jose";
 import { getConfig } from "../config";
-import { ACCESS_TOKEN_ALGORITHMS, getKeyring } from "./keys";
+import { getKeyring, type KeyEntry } from "./keys";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 // Far above any token we sign (~400 bytes); bounds the work an attacker can cause.
@@ -24,7 +24,7 @@ export async function signAccessToken(
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + config.accessTokenTtlSeconds;
   const token = await new SignJWT({ sid: subject.sessionId })
-    .setProtectedHeader({ alg: "HS256", kid: signing.kid, typ: ACCESS_TOKEN_TYPE })
+    .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYPE })
     .setIssuer(config.appOrigin)
     .setAudience(config.appOrigin)
     .setSubject(subject.userId)
@@ -45,13 +45,16 @@ export async function verifyAccessToken(token: string, now: Date = new Date()): 
   const { verifying } = await getKeyring();
   const keyFor = (header: JWTHeaderParameters): CryptoKey => {
     if (FORBIDDEN_HEADERS.some((name) => name in header)) throw new Error("embedded key material");
-    const key = typeof header.kid === "string" ? verifying.get(header.kid) : undefined;
-    if (!key) throw new Error("unknown kid");
-    return key;
+    const entry: KeyEntry | undefined = typeof header.kid === "string" ? verifying.get(header.kid) : undefined;
+    if (!entry) throw new Error("unknown kid");
+    // Each key verifies only its own algorithm: an HS256 token naming the EdDSA key's
+    // kid (the classic public-key-as-HMAC-secret confusion) is refused here.
+    if (header.alg !== entry.alg) throw new Error("algorithm does not match the key");
+    return entry.key;
   };
   try {
     const { payload } = await jwtVerify(token, keyFor, {
-      algorithms: [...ACCESS_TOKEN_ALGORITHMS],
+      algorithms: [...new Set([...verifying.values()].map((entry) => entry.alg))],
       issuer: config.appOrigin,
       audience: config.appOrigin,
       typ: ACCESS_TOKEN_TYPE,

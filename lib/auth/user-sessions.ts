@@ -20,6 +20,10 @@ const activeWhere = (userId: string, now: Date) => ({
   absoluteExpiresAt: { gt: now },
 });
 
+function namedClient(name: string): Device {
+  return { browser: name, os: "API client", label: name };
+}
+
 /** A user's sessions that can still be used, most recently used first. */
 export async function listActiveSessions(db: Db, userId: string, currentSessionId: string): Promise<ActiveSession[]> {
   const rows = await db.session.findMany({
@@ -28,7 +32,7 @@ export async function listActiveSessions(db: Db, userId: string, currentSessionI
   });
   return rows.map((row) => ({
     id: row.id,
-    device: describeDevice(row.userAgent),
+    device: row.clientName ? namedClient(row.clientName) : describeDevice(row.userAgent),
     ip: row.ip,
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,

@@ -102,3 +102,25 @@ describe("access tokens", () => {
     expect(after.verifying.get(before.signing.kid)).toBeDefined();
   });
 });
+
+describe("EdDSA keyring", () => {
+  const secret = "unit-test-secret-0123456789abcdef0123456789abcdef";
+
+  async function edKeyring() {
+    const { generateKeyPairSync } = await import("node:crypto");
+    const { privateKey } = generateKeyPairSync("ed25519");
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    return buildKeyring([secret], pem);
+  }
+
+  it("signs with Ed25519, publishes only the public key, and keeps HS256 secrets verifying", async () => {
+    const keyring = await edKeyring();
+    expect(keyring.signing.alg).toBe("EdDSA");
+    expect(keyring.publicJwks).toEqual([
+      { kty: "OKP", crv: "Ed25519", x: expect.any(String), kid: keyring.signing.kid, alg: "EdDSA", use: "sig" },
+    ]);
+    expect(JSON.stringify(keyring.publicJwks)).not.toContain('"d"');
+    const kinds = [...keyring.verifying.values()].map((entry) => entry.alg).sort();
+    expect(kinds).toEqual(["EdDSA", "HS256"]);
+  });
+});
