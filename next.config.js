@@ -12,7 +12,13 @@ const SECURITY_HEADERS = [
 const nextConfig = {
   poweredByHeader: false,
   // Native and Wasm modules are loaded by Node at run time, not bundled.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "@prisma/adapter-pg", "pg", "rate-limiter-flexible"],
+  serverExternalPackages: [
+    "better-sqlite3",
+    "@prisma/adapter-better-sqlite3",
+    "@prisma/adapter-pg",
+    "pg",
+    "rate-limiter-flexible",
+  ],
   async headers() {
     return [{ source: "/:path*", headers: SECURITY_HEADERS }];
   },

@@ -14,7 +14,10 @@ process.env.E2E_SHORT_TTL_PORT ??= freePort();
 // Both servers run one production build, made here once (not by each server at the
 // same time); `npm test` has just built and says so with E2E_SKIP_BUILD=1.
 if (process.env.E2E_SKIP_BUILD !== "1") {
-  execFileSync("node_modules/.bin/next", ["build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  execFileSync("node_modules/.bin/next", ["build"], {
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  });
   process.env.E2E_SKIP_BUILD = "1";
 }
 
@@ -68,6 +71,10 @@ export default defineConfig({
   ],
   webServer: [
     server(process.env.E2E_PORT, {}),
-    server(process.env.E2E_SHORT_TTL_PORT, { ACCESS_TOKEN_TTL_SECONDS: "3", REFRESH_REUSE_GRACE_SECONDS: "1", CLOCK_LEEWAY_SECONDS: "0" }),
+    server(process.env.E2E_SHORT_TTL_PORT, {
+      ACCESS_TOKEN_TTL_SECONDS: "3",
+      REFRESH_REUSE_GRACE_SECONDS: "1",
+      CLOCK_LEEWAY_SECONDS: "0",
+    }),
   ],
 });

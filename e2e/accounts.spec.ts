@@ -8,9 +8,7 @@ test("register a new account and land on the dashboard", async ({ page }) => {
   await page.getByLabel("Email").fill("demo@example.com");
   await page.getByLabel("Password").fill("a perfectly fine passphrase");
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(formAlert(page)).toHaveText(
-    "An account with this email already exists. Sign in instead.",
-  );
+  await expect(formAlert(page)).toHaveText("An account with this email already exists. Sign in instead.");
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByRole("heading", { name: `Welcome, ${email}` })).toBeVisible();

@@ -76,7 +76,13 @@ function parseSecrets(current: string | undefined, previous: string | undefined,
         : "AUTH_SECRET is not set. `npm run dev` generates one into .env.local; or set it yourself.",
     );
   }
-  const secrets = [current, ...(previous ?? "").split(",").map((s) => s.trim()).filter(Boolean)];
+  const secrets = [
+    current,
+    ...(previous ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
   for (const secret of secrets) {
     if (new TextEncoder().encode(secret).length < MIN_SECRET_BYTES) {
       throw new ConfigError(`AUTH_SECRET (and each AUTH_SECRET_PREVIOUS) must be at least ${MIN_SECRET_BYTES} bytes.`);

@@ -30,7 +30,10 @@ export async function schemaFor(provider: Provider): Promise<{ path: string; con
 export async function loadMigrations(provider: Provider): Promise<MigrationList> {
   const baseDir = migrationsDir(provider);
   const entries = await readdir(baseDir, { withFileTypes: true }).catch(() => []);
-  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const dirs = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const lockPath = path.join(baseDir, "migration_lock.toml");
   return {
     baseDir,

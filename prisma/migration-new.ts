@@ -6,7 +6,10 @@ import type { Provider } from "../lib/db/adapter";
 import { migrationsDir, pendingSchemaChange } from "./engine";
 import { createPostgresDatabase, DEFAULT_POSTGRES_URL } from "./postgres";
 
-const name = (process.argv[2] ?? "").toLowerCase().replace(/[^a-z0-9_]+/g, "_").replace(/^_+|_+$/g, "");
+const name = (process.argv[2] ?? "")
+  .toLowerCase()
+  .replace(/[^a-z0-9_]+/g, "_")
+  .replace(/^_+|_+$/g, "");
 if (!name) {
   console.error("Usage: npm run db:migration:new -- <name>");
   process.exit(1);
@@ -16,7 +19,10 @@ if (!name) {
 // in-memory SQLite one, and one created on MIGRATION_POSTGRES_URL's server.
 async function diffFor(provider: Provider): Promise<string> {
   if (provider === "sqlite") return pendingSchemaChange("file::memory:");
-  const scratch = await createPostgresDatabase(process.env.MIGRATION_POSTGRES_URL ?? DEFAULT_POSTGRES_URL, "migration_diff");
+  const scratch = await createPostgresDatabase(
+    process.env.MIGRATION_POSTGRES_URL ?? DEFAULT_POSTGRES_URL,
+    "migration_diff",
+  );
   try {
     return await pendingSchemaChange(scratch.url);
   } finally {

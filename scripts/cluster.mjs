@@ -9,7 +9,8 @@ nextEnv.loadEnvConfig(process.cwd(), false);
 const count = Number(process.argv[2] ?? 2);
 const firstPort = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(count) || count < 1) throw new Error("usage: npm run start:cluster -- <instances>");
-if (!process.env.AUTH_SECRET) throw new Error("set AUTH_SECRET: every instance must sign and verify with the same secret");
+if (!process.env.AUTH_SECRET)
+  throw new Error("set AUTH_SECRET: every instance must sign and verify with the same secret");
 if (!process.env.DATABASE_URL?.startsWith("postgres")) {
   console.warn("DATABASE_URL is not PostgreSQL: instances on separate machines cannot share a SQLite file.");
 }

@@ -15,7 +15,10 @@ if (!hasNativeEngine && !env.PRISMA_SCHEMA_ENGINE_BINARY) env.PRISMA_SCHEMA_ENGI
 
 const postgres = postgresSchema(readFileSync("prisma/schema.prisma", "utf8"));
 mkdirSync("lib/generated", { recursive: true });
-writeFileSync("lib/generated/schema.postgresql.prisma", `// Derived from prisma/schema.prisma by scripts/generate.mjs. Do not edit.\n${postgres}`);
+writeFileSync(
+  "lib/generated/schema.postgresql.prisma",
+  `// Derived from prisma/schema.prisma by scripts/generate.mjs. Do not edit.\n${postgres}`,
+);
 
 for (const file of ["prisma/schema.prisma", "lib/generated/schema.postgresql.prisma"]) {
   execFileSync("npx", ["prisma", "generate", "--schema", file], { stdio: "inherit", env });

@@ -17,7 +17,9 @@ const hasApt = (() => {
 
 if (isRoot && hasApt) {
   console.log("No Chromium found: installing Debian's chromium with apt-get (about a minute)…");
-  execSync("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium", { stdio: "inherit" });
+  execSync("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium", {
+    stdio: "inherit",
+  });
   if (findChromium() !== null) process.exit(0);
 }
 console.error(

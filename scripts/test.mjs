@@ -49,13 +49,19 @@ let failure;
 try {
   rmSync(".tmp/playwright.json", { force: true });
   run("lint", bin("eslint"), ["--max-warnings", "0", "."]);
+  run("format", bin("prettier"), ["--check", "."]);
   run("typecheck", bin("tsc"), ["--noEmit"]);
   run("unit tests", bin("vitest"), vitest("unit", "unit"));
   run("build", bin("next"), ["build"]);
   run("HTTP tests on SQLite", bin("vitest"), vitest("http", "http-sqlite"));
   if (POSTGRES_URL !== "skip") {
     const postgres = { TEST_DATABASE_URL: POSTGRES_URL };
-    run("rotation tests on PostgreSQL", bin("vitest"), vitest("unit", "unit-postgresql", "tests/unit/refresh.test.ts"), postgres);
+    run(
+      "rotation tests on PostgreSQL",
+      bin("vitest"),
+      vitest("unit", "unit-postgresql", "tests/unit/refresh.test.ts"),
+      postgres,
+    );
     run("HTTP tests on PostgreSQL", bin("vitest"), vitest("http", "http-postgresql"), postgres);
     run("several instances on PostgreSQL", bin("vitest"), vitest("cluster", "cluster"), postgres);
   }

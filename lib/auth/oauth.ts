@@ -11,15 +11,10 @@ import { signInWithPassword } from "./sign-in";
 // The token endpoint of RFC 6749 as a second front door to the same sign-in, rotation,
 // reuse detection and rate limits as the cookie flow.
 
-export type OAuthError =
-  | "invalid_request"
-  | "invalid_grant"
-  | "unsupported_grant_type"
-  | "rate_limited";
+export type OAuthError = "invalid_request" | "invalid_grant" | "unsupported_grant_type" | "rate_limited";
 
 export type GrantResult =
-  | { ok: true; tokens: TokenPair }
-  | { ok: false; error: OAuthError; description: string; retryAfterSeconds?: number };
+  { ok: true; tokens: TokenPair } | { ok: false; error: OAuthError; description: string; retryAfterSeconds?: number };
 
 const clientName = z.string().trim().min(1).max(100).optional();
 
@@ -28,7 +23,10 @@ const passwordGrant = z.object({
   // RFC 6749 §4.3 calls it username; `email` is accepted as well.
   username: emailSchema.optional(),
   email: emailSchema.optional(),
-  password: z.string().min(1).refine((s) => [...s].length <= MAX_PASSWORD_LENGTH),
+  password: z
+    .string()
+    .min(1)
+    .refine((s) => [...s].length <= MAX_PASSWORD_LENGTH),
   client_name: clientName,
   scope: z.string().optional(),
 });
@@ -55,7 +53,12 @@ export async function exchangeGrant(db: Db, params: Record<string, unknown>, cli
       );
       if (result.ok) return { ok: true, tokens: result.tokens };
       if (result.error === "rate_limited") {
-        return { ok: false, error: "rate_limited", description: "Too many failed attempts.", retryAfterSeconds: result.retryAfterSeconds };
+        return {
+          ok: false,
+          error: "rate_limited",
+          description: "Too many failed attempts.",
+          retryAfterSeconds: result.retryAfterSeconds,
+        };
       }
       return { ok: false, error: "invalid_grant", description: "The email or password is incorrect." };
     }
@@ -64,7 +67,12 @@ export async function exchangeGrant(db: Db, params: Record<string, unknown>, cli
       if (!parsed.success) return invalidRequest("The refresh_token grant needs refresh_token.");
       const limit = await consumeRefreshAttempt(db, client.ip);
       if (limit.limited) {
-        return { ok: false, error: "rate_limited", description: "Too many refreshes.", retryAfterSeconds: limit.retryAfterSeconds };
+        return {
+          ok: false,
+          error: "rate_limited",
+          description: "Too many refreshes.",
+          retryAfterSeconds: limit.retryAfterSeconds,
+        };
       }
       const result = await rotateRefreshToken(db, parsed.data.refresh_token, client);
       if (result.ok) return { ok: true, tokens: result.tokens };

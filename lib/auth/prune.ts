@@ -15,11 +15,7 @@ export async function pruneExpired(db: Db, now = new Date()): Promise<PruneResul
   const idleCutoff = new Date(now.getTime() - getConfig().refreshIdleTtlSeconds * 1000);
   const sessions = await db.session.deleteMany({
     where: {
-      OR: [
-        { idleExpiresAt: { lte: now } },
-        { absoluteExpiresAt: { lte: now } },
-        { revokedAt: { lte: idleCutoff } },
-      ],
+      OR: [{ idleExpiresAt: { lte: now } }, { absoluteExpiresAt: { lte: now } }, { revokedAt: { lte: idleCutoff } }],
     },
   });
   const refreshTokens = await db.refreshToken.deleteMany({ where: { usedAt: { lte: idleCutoff } } });

@@ -10,7 +10,12 @@ import type { Db } from "../db";
 
 export type RateDecision = { limited: false } | { limited: true; retryAfterSeconds: number };
 
-type Limiters = { loginPerAccount: RateLimiterPrisma; loginPerIp: RateLimiterPrisma; registerPerIp: RateLimiterPrisma; refreshPerIp: RateLimiterPrisma };
+type Limiters = {
+  loginPerAccount: RateLimiterPrisma;
+  loginPerIp: RateLimiterPrisma;
+  registerPerIp: RateLimiterPrisma;
+  refreshPerIp: RateLimiterPrisma;
+};
 
 const byDb = new WeakMap<Db, Limiters>();
 

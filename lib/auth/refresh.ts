@@ -24,9 +24,11 @@ export type TokenPair = {
   refreshTokenExpiresAt: Date;
 };
 
+/** A refresh token just issued, before its access token is signed. */
+type IssuedRefresh = Omit<TokenPair, "accessToken" | "accessTokenExpiresAt">;
+
 export type RotationResult =
-  | { ok: true; kind: "rotated" | "grace"; tokens: TokenPair }
-  | { ok: false; error: RefreshFailure };
+  { ok: true; kind: "rotated" | "grace"; tokens: TokenPair } | { ok: false; error: RefreshFailure };
 
 export const REVOKE_REASON = {
   logout: "logout",
@@ -68,10 +70,7 @@ function addSeconds(date: Date, seconds: number): Date {
   return new Date(date.getTime() + seconds * 1000);
 }
 
-async function withAccessToken(
-  base: Omit<TokenPair, "accessToken" | "accessTokenExpiresAt">,
-  now: Date,
-): Promise<TokenPair> {
+async function withAccessToken(base: IssuedRefresh, now: Date): Promise<TokenPair> {
   const access = await signAccessToken({ userId: base.userId, sessionId: base.sessionId }, now);
   return { ...base, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
 }
@@ -97,15 +96,10 @@ export async function startSession(db: Db, userId: string, client: ClientInfo, n
       },
     },
   });
-  return withAccessToken(
-    { userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: idleExpiresAt },
-    now,
-  );
+  return withAccessToken({ userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: idleExpiresAt }, now);
 }
 
-type Outcome =
-  | { ok: true; kind: "rotated" | "grace"; base: Omit<TokenPair, "accessToken" | "accessTokenExpiresAt"> }
-  | { ok: false; error: RefreshFailure };
+type Outcome = { ok: true; kind: "rotated" | "grace"; base: IssuedRefresh } | { ok: false; error: RefreshFailure };
 
 /**
  * Exchanges a refresh token for a new pair. Each token can be used once; its successor
@@ -121,80 +115,93 @@ export async function rotateRefreshToken(
   const config = getConfig();
   const tokenHash = hashRefreshToken(presented);
 
-  const outcome = await retryOnConflict(() => db.$transaction(async (tx): Promise<Outcome> => {
-    const findToken = () =>
-      tx.refreshToken.findUnique({ where: { tokenHash }, include: { session: true, successor: true } });
-    let token = await findToken();
-    if (!token) return { ok: false, error: "invalid_refresh_token" };
-    const { session } = token;
-
-    if (session.revokedAt) {
-      const error = session.revokedReason === REVOKE_REASON.reuse ? "refresh_token_reused" : "invalid_refresh_token";
-      return { ok: false, error };
-    }
-    if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
-      return { ok: false, error: "session_expired" };
-    }
-
-    if (token.usedAt === null) {
-      // Claim the token with a conditional update: of two concurrent requests that both
-      // read it unused, only one matches `usedAt IS NULL`; the other sees count 0 and is
-      // handled below as a (grace) reuse instead of minting a second successor.
-      const claimed = await tx.refreshToken.updateMany({
-        where: { id: token.id, usedAt: null },
-        data: { usedAt: now },
-      });
-      if (claimed.count === 1) {
-        const [key] = getSuccessorKeys();
-        const refreshToken = deriveSuccessor(presented, key!);
-        const expiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
-        await tx.refreshToken.create({
-          data: { tokenHash: hashRefreshToken(refreshToken), sessionId: session.id, parentId: token.id, createdAt: now, expiresAt },
-        });
-        await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: now, idleExpiresAt: expiresAt } });
-        return {
-          ok: true,
-          kind: "rotated",
-          base: { userId: session.userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: expiresAt },
-        };
-      }
-      token = await findToken();
+  const outcome = await retryOnConflict(() =>
+    db.$transaction(async (tx): Promise<Outcome> => {
+      const findToken = () =>
+        tx.refreshToken.findUnique({ where: { tokenHash }, include: { session: true, successor: true } });
+      let token = await findToken();
       if (!token) return { ok: false, error: "invalid_refresh_token" };
-    }
+      const { session } = token;
 
-    // The token was rotated before. Its immediate successor, if still current and within
-    // the grace window, is handed out again: a retried or concurrent refresh, not theft.
-    const { successor, usedAt } = token;
-    const withinGrace = usedAt !== null && now.getTime() - usedAt.getTime() <= config.refreshReuseGraceSeconds * 1000;
-    if (successor && successor.usedAt === null && withinGrace) {
-      for (const key of getSuccessorKeys()) {
-        const refreshToken = deriveSuccessor(presented, key);
-        if (hashRefreshToken(refreshToken) !== successor.tokenHash) continue;
-        return {
-          ok: true,
-          kind: "grace",
-          base: { userId: session.userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: successor.expiresAt },
-        };
+      if (session.revokedAt) {
+        const error = session.revokedReason === REVOKE_REASON.reuse ? "refresh_token_reused" : "invalid_refresh_token";
+        return { ok: false, error };
       }
-    }
+      if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
+        return { ok: false, error: "session_expired" };
+      }
 
-    // Anything else is a replay of an old token: assume it was stolen and shut the whole
-    // family down. This write is the transaction's result, not an exception, so it
-    // commits even though the request fails.
-    await tx.session.update({
-      where: { id: session.id },
-      data: { revokedAt: now, revokedReason: REVOKE_REASON.reuse },
-    });
-    await recordAuthEvent(tx, {
-      type: "refresh_token_reused",
-      userId: session.userId,
-      sessionId: session.id,
-      client,
-      detail: `a refresh token rotated at ${usedAt?.toISOString()} was presented again; session revoked`,
-      now,
-    });
-    return { ok: false, error: "refresh_token_reused" };
-  }, TRANSACTION_OPTIONS));
+      if (token.usedAt === null) {
+        // Claim the token with a conditional update: of two concurrent requests that both
+        // read it unused, only one matches `usedAt IS NULL`; the other sees count 0 and is
+        // handled below as a (grace) reuse instead of minting a second successor.
+        const claimed = await tx.refreshToken.updateMany({
+          where: { id: token.id, usedAt: null },
+          data: { usedAt: now },
+        });
+        if (claimed.count === 1) {
+          const [key] = getSuccessorKeys();
+          const refreshToken = deriveSuccessor(presented, key!);
+          const expiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
+          await tx.refreshToken.create({
+            data: {
+              tokenHash: hashRefreshToken(refreshToken),
+              sessionId: session.id,
+              parentId: token.id,
+              createdAt: now,
+              expiresAt,
+            },
+          });
+          await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: now, idleExpiresAt: expiresAt } });
+          return {
+            ok: true,
+            kind: "rotated",
+            base: { userId: session.userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: expiresAt },
+          };
+        }
+        token = await findToken();
+        if (!token) return { ok: false, error: "invalid_refresh_token" };
+      }
+
+      // The token was rotated before. Its immediate successor, if still current and within
+      // the grace window, is handed out again: a retried or concurrent refresh, not theft.
+      const { successor, usedAt } = token;
+      const withinGrace = usedAt !== null && now.getTime() - usedAt.getTime() <= config.refreshReuseGraceSeconds * 1000;
+      if (successor && successor.usedAt === null && withinGrace) {
+        for (const key of getSuccessorKeys()) {
+          const refreshToken = deriveSuccessor(presented, key);
+          if (hashRefreshToken(refreshToken) !== successor.tokenHash) continue;
+          return {
+            ok: true,
+            kind: "grace",
+            base: {
+              userId: session.userId,
+              sessionId: session.id,
+              refreshToken,
+              refreshTokenExpiresAt: successor.expiresAt,
+            },
+          };
+        }
+      }
+
+      // Anything else is a replay of an old token: assume it was stolen and shut the whole
+      // family down. This write is the transaction's result, not an exception, so it
+      // commits even though the request fails.
+      await tx.session.update({
+        where: { id: session.id },
+        data: { revokedAt: now, revokedReason: REVOKE_REASON.reuse },
+      });
+      await recordAuthEvent(tx, {
+        type: "refresh_token_reused",
+        userId: session.userId,
+        sessionId: session.id,
+        client,
+        detail: `a refresh token rotated at ${usedAt?.toISOString()} was presented again; session revoked`,
+        now,
+      });
+      return { ok: false, error: "refresh_token_reused" };
+    }, TRANSACTION_OPTIONS),
+  );
 
   if (!outcome.ok) return outcome;
   return { ok: true, kind: outcome.kind, tokens: await withAccessToken(outcome.base, now) };

@@ -41,7 +41,12 @@ export async function listActiveSessions(db: Db, userId: string, currentSessionI
 }
 
 /** Revokes one of the user's own sessions; false when it is not theirs or not active. */
-export async function revokeUserSession(db: Db, userId: string, sessionId: string, client: ClientInfo): Promise<boolean> {
+export async function revokeUserSession(
+  db: Db,
+  userId: string,
+  sessionId: string,
+  client: ClientInfo,
+): Promise<boolean> {
   const owned = await db.session.findFirst({ where: { id: sessionId, ...activeWhere(userId, new Date()) } });
   if (!owned || !(await revokeSession(db, sessionId, REVOKE_REASON.user))) return false;
   await recordAuthEvent(db, { type: "session_revoked", userId, sessionId, client, detail: "signed out remotely" });

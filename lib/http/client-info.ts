@@ -10,10 +10,19 @@ function clientIp(headers: Headers): string | null {
   const { trustProxyHeader, socketAddressHeader } = getConfig();
   if (trustProxyHeader) {
     // The right-most entry is the one our own proxy appended.
-    const hops = (headers.get(trustProxyHeader) ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const hops = (headers.get(trustProxyHeader) ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     return hops.at(-1)?.slice(0, 64) ?? null;
   }
-  if (socketAddressHeader) return headers.get(socketAddressHeader)?.replace(/^::ffff:/, "").slice(0, 64) || null;
+  if (socketAddressHeader)
+    return (
+      headers
+        .get(socketAddressHeader)
+        ?.replace(/^::ffff:/, "")
+        .slice(0, 64) || null
+    );
   return null;
 }
 

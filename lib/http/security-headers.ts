@@ -15,7 +15,12 @@ export function createNonce(): string {
  * ('strict-dynamic'). Development adds 'unsafe-eval' for React's dev tooling.
  */
 export function pageCsp(nonce: string, options: { https: boolean; development: boolean }): string {
-  const scriptSrc = ["'self'", `'nonce-${nonce}'`, "'strict-dynamic'", ...(options.development ? ["'unsafe-eval'"] : [])];
+  const scriptSrc = [
+    "'self'",
+    `'nonce-${nonce}'`,
+    "'strict-dynamic'",
+    ...(options.development ? ["'unsafe-eval'"] : []),
+  ];
   return [
     "default-src 'self'",
     `script-src ${scriptSrc.join(" ")}`,

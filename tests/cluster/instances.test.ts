@@ -49,7 +49,10 @@ describe("two instances, one database", () => {
     expect((await fetch(`${a.url}/api/me`, { headers: { cookie: `access_token=${access}` } })).status).toBe(200);
 
     // Out of the grace window, then the replay on the other instance.
-    await database.db.refreshToken.updateMany({ where: { usedAt: { not: null } }, data: { usedAt: new Date(Date.now() - 60_000) } });
+    await database.db.refreshToken.updateMany({
+      where: { usedAt: { not: null } },
+      data: { usedAt: new Date(Date.now() - 60_000) },
+    });
     const replay = await refreshWith(a.url, r0);
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as { error: string }).error).toBe("refresh_token_reused");
@@ -66,9 +69,7 @@ describe("two instances, one database", () => {
   it("50 concurrent refreshes of one token across both instances: one successor, no 5xx", async () => {
     const { jar } = await login(a.url, DEMO);
     const token = jar.get("refresh_token")!;
-    const responses = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => refreshWith((i % 2 ? a : b).url, token)),
-    );
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => refreshWith((i % 2 ? a : b).url, token)));
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
     expect(new Set(responses.map(refreshCookie)).size).toBe(1);
     const sessionId = await sessionIdOf(token);
@@ -83,7 +84,10 @@ describe("an instance killed in the middle of a refresh burst", () => {
   it("leaves every session with one usable current token, or revoked with a reason", async () => {
     const victim = await startServer(env, { database });
     const clients = await Promise.all(
-      Array.from({ length: 12 }, async () => ({ token: (await login(b.url, DEMO)).jar.get("refresh_token")!, failures: 0 })),
+      Array.from({ length: 12 }, async () => ({
+        token: (await login(b.url, DEMO)).jar.get("refresh_token")!,
+        failures: 0,
+      })),
     );
     const sessionIds = await Promise.all(clients.map((c) => sessionIdOf(c.token)));
     const statuses: number[] = [];

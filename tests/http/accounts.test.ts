@@ -69,8 +69,12 @@ describe("register", () => {
     const prefix = "p".repeat(72);
     const { response } = await register("long@example.com", `${prefix}-one`);
     expect(response.status).toBe(201);
-    expect((await login(server.url, { email: "long@example.com", password: `${prefix}-two` })).response.status).toBe(401);
-    expect((await login(server.url, { email: "long@example.com", password: `${prefix}-one` })).response.status).toBe(200);
+    expect((await login(server.url, { email: "long@example.com", password: `${prefix}-two` })).response.status).toBe(
+      401,
+    );
+    expect((await login(server.url, { email: "long@example.com", password: `${prefix}-one` })).response.status).toBe(
+      200,
+    );
     expect((await register("sixty-four@example.com", "6".repeat(64))).response.status).toBe(201);
   });
 });
@@ -162,7 +166,11 @@ describe("change password", () => {
     );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ revokedSessions: 1 });
-    expect(parseSetCookies(response).map((c) => c.name).sort()).toEqual(["access_token", "refresh_token"]);
+    expect(
+      parseSetCookies(response)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(["access_token", "refresh_token"]);
     mine.store(response);
     expect(mine.get("refresh_token")).not.toBe(oldRefresh);
 

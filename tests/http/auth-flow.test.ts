@@ -11,7 +11,11 @@ afterAll(() => server?.stop());
 
 async function rowCounts() {
   const { db } = server;
-  return { sessions: await db.session.count(), tokens: await db.refreshToken.count(), events: await db.authEvent.count() };
+  return {
+    sessions: await db.session.count(),
+    tokens: await db.refreshToken.count(),
+    events: await db.authEvent.count(),
+  };
 }
 
 describe("signed out", () => {
@@ -55,7 +59,12 @@ describe("login", () => {
 
     const cookies = Object.fromEntries(parseSetCookies(response).map((c) => [c.name, c]));
     expect(Object.keys(cookies).sort()).toEqual(["access_token", "refresh_token"]);
-    expect(cookies.access_token!.attributes).toMatchObject({ path: "/", httponly: true, samesite: "lax", "max-age": expect.any(String) });
+    expect(cookies.access_token!.attributes).toMatchObject({
+      path: "/",
+      httponly: true,
+      samesite: "lax",
+      "max-age": expect.any(String),
+    });
     expect(Number(cookies.access_token!.attributes["max-age"])).toBeGreaterThan(590);
     expect(Number(cookies.access_token!.attributes["max-age"])).toBeLessThanOrEqual(600);
     expect(cookies.refresh_token!.attributes).toMatchObject({ path: "/api/auth", httponly: true, samesite: "strict" });
@@ -124,7 +133,11 @@ describe("login", () => {
     const ok = await form("/dashboard?from=form");
     expect(ok.status).toBe(303);
     expect(ok.headers.get("location")).toBe(`${server.origin}/dashboard?from=form`);
-    expect(parseSetCookies(ok).map((c) => c.name).sort()).toEqual(["access_token", "refresh_token"]);
+    expect(
+      parseSetCookies(ok)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(["access_token", "refresh_token"]);
     for (const evil of ["//evil.example/x", "https://evil.example/", "/\\evil.example"]) {
       const response = await form(evil);
       expect(response.headers.get("location")).toBe(`${server.origin}/dashboard`);
@@ -156,8 +169,14 @@ describe("logout", () => {
     expect(response.status).toBe(204);
     expect(response.headers.get("cache-control")).toBe("no-store");
     const cleared = Object.fromEntries(parseSetCookies(response).map((c) => [c.name, c]));
-    expect(cleared.access_token).toMatchObject({ value: "", attributes: { path: "/", "max-age": "0", httponly: true } });
-    expect(cleared.refresh_token).toMatchObject({ value: "", attributes: { path: "/api/auth", "max-age": "0", httponly: true } });
+    expect(cleared.access_token).toMatchObject({
+      value: "",
+      attributes: { path: "/", "max-age": "0", httponly: true },
+    });
+    expect(cleared.refresh_token).toMatchObject({
+      value: "",
+      attributes: { path: "/api/auth", "max-age": "0", httponly: true },
+    });
 
     // The JWT still verifies at the edge, but the session is revoked.
     const me = await fetch(`${server.url}/api/me`, withCookies(stolenAccess));
@@ -181,7 +200,10 @@ describe("logout", () => {
     const { jar } = await login(server.url, DEMO);
     const response = await fetch(
       `${server.url}/api/auth/logout`,
-      withCookies(jar, { method: "POST", headers: { accept: "text/html,application/xhtml+xml", origin: server.origin } }),
+      withCookies(jar, {
+        method: "POST",
+        headers: { accept: "text/html,application/xhtml+xml", origin: server.origin },
+      }),
     );
     expect(response.status).toBe(303);
     expect(new URL(response.headers.get("location")!).pathname).toBe("/login");

@@ -36,7 +36,9 @@ describe("EdDSA mode", () => {
     });
     expect(protectedHeader).toMatchObject({ alg: "EdDSA", kid: jwks.keys[0]!.kid });
     expect(payload.sid).toEqual(expect.any(String));
-    expect((await fetch(`${server.url}/api/me`, { headers: { cookie: `access_token=${accessToken}` } })).status).toBe(200);
+    expect((await fetch(`${server.url}/api/me`, { headers: { cookie: `access_token=${accessToken}` } })).status).toBe(
+      200,
+    );
   });
 
   it("refuses HS256 signed with the published public key (key confusion)", async () => {

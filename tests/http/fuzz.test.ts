@@ -42,23 +42,72 @@ const b64url = (length: number) =>
   Array.from({ length }, () => pick([..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"])).join("");
 
 const ROUTES = [
-  "/", "/login", "/register", "/dashboard", "/dashboard/sessions", "/api/me", "/api/health", "/api/sessions",
-  "/api/sessions/revoke-others", "/api/sessions/ID", "/api/account/password", "/api/auth/login",
-  "/api/auth/logout", "/api/auth/refresh", "/api/auth/register", "/api/auth/refresh?next=NEXT",
+  "/",
+  "/login",
+  "/register",
+  "/dashboard",
+  "/dashboard/sessions",
+  "/api/me",
+  "/api/health",
+  "/api/sessions",
+  "/api/sessions/revoke-others",
+  "/api/sessions/ID",
+  "/api/account/password",
+  "/api/auth/login",
+  "/api/auth/logout",
+  "/api/auth/refresh",
+  "/api/auth/register",
+  "/api/auth/refresh?next=NEXT",
 ];
 const METHODS = ["GET", "POST", "POST", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"];
-const TYPES = ["application/json", "application/json", "application/x-www-form-urlencoded", "text/plain", "", "application/json; charset=utf-16", "multipart/form-data"];
-const STRINGS = ["", " ", "null", "\u0000", "\ud800", "\u202e", "💥", "../..", "%00", "<script>", "' OR 1=1 --", DEMO.email, "a".repeat(300)];
+const TYPES = [
+  "application/json",
+  "application/json",
+  "application/x-www-form-urlencoded",
+  "text/plain",
+  "",
+  "application/json; charset=utf-16",
+  "multipart/form-data",
+];
+const STRINGS = [
+  "",
+  " ",
+  "null",
+  "\u0000",
+  "\ud800",
+  "\u202e",
+  "💥",
+  "../..",
+  "%00",
+  "<script>",
+  "' OR 1=1 --",
+  DEMO.email,
+  "a".repeat(300),
+];
 
 function jsonValue(depth = 0): unknown {
   switch (int(depth > 3 ? 4 : 7)) {
-    case 0: return pick(STRINGS) + ascii(int(20));
-    case 1: return int(2) ? int(1e9) : -random();
-    case 2: return pick([true, false, null]);
-    case 3: return ascii(int(3000));
-    case 4: return Array.from({ length: int(4) }, () => jsonValue(depth + 1));
+    case 0:
+      return pick(STRINGS) + ascii(int(20));
+    case 1:
+      return int(2) ? int(1e9) : -random();
+    case 2:
+      return pick([true, false, null]);
+    case 3:
+      return ascii(int(3000));
+    case 4:
+      return Array.from({ length: int(4) }, () => jsonValue(depth + 1));
     default: {
-      const keys = ["email", "password", "currentPassword", "newPassword", "next", "__proto__", "constructor", ascii(5)];
+      const keys = [
+        "email",
+        "password",
+        "currentPassword",
+        "newPassword",
+        "next",
+        "__proto__",
+        "constructor",
+        ascii(5),
+      ];
       return Object.fromEntries(Array.from({ length: int(4) + 1 }, () => [pick(keys), jsonValue(depth + 1)]));
     }
   }
@@ -66,11 +115,18 @@ function jsonValue(depth = 0): unknown {
 
 function body(type: string): BodyInit | undefined {
   switch (int(5)) {
-    case 0: return undefined;
-    case 1: return Uint8Array.from({ length: int(200) }, () => int(256));
-    case 2: return type.includes("form") ? `email=${encodeURIComponent(ascii(10))}&password=${ascii(int(40))}` : ascii(int(100));
-    case 3: return JSON.stringify(jsonValue()).slice(0, int(2) ? undefined : int(50)); // sometimes truncated
-    default: return JSON.stringify(jsonValue());
+    case 0:
+      return undefined;
+    case 1:
+      return Uint8Array.from({ length: int(200) }, () => int(256));
+    case 2:
+      return type.includes("form")
+        ? `email=${encodeURIComponent(ascii(10))}&password=${ascii(int(40))}`
+        : ascii(int(100));
+    case 3:
+      return JSON.stringify(jsonValue()).slice(0, int(2) ? undefined : int(50)); // sometimes truncated
+    default:
+      return JSON.stringify(jsonValue());
   }
 }
 
@@ -87,7 +143,10 @@ function tokenLike(): string {
 
 function path(route: string): string {
   let result = route.replace("ID", pick([b64url(8), "%2e%2e", "..%2f", "", "%00", ascii(5).replace(/[?#%/\\ ]/g, "")]));
-  result = result.replace("NEXT", encodeURIComponent(pick(["//evil.example", "https://evil.example", "/\\evil", "/dashboard", ascii(10)])));
+  result = result.replace(
+    "NEXT",
+    encodeURIComponent(pick(["//evil.example", "https://evil.example", "/\\evil", "/dashboard", ascii(10)])),
+  );
   if (int(6) === 0) result = result.replace(/\/(\w)/, (_m, c: string) => `/%${c.charCodeAt(0).toString(16)}`);
   if (int(8) === 0) result = result.toUpperCase();
   if (int(8) === 0) result += pick(["/", "//", "/..", "%2F", ";x=1", "?a=%E0%A4%A", "#frag"]);
@@ -112,7 +171,10 @@ function headers(type: string): Record<string, string> {
 
 async function snapshot() {
   const { db } = server;
-  const sessions = await db.session.findMany({ orderBy: { id: "asc" }, select: { id: true, revokedAt: true, lastUsedAt: true } });
+  const sessions = await db.session.findMany({
+    orderBy: { id: "asc" },
+    select: { id: true, revokedAt: true, lastUsedAt: true },
+  });
   const tokens = await db.refreshToken.findMany({ orderBy: { id: "asc" }, select: { id: true, usedAt: true } });
   const users = await db.user.findMany({ orderBy: { id: "asc" }, select: { id: true, passwordHash: true } });
   return { sessions, tokens, users };

@@ -9,7 +9,11 @@ let server: TestServer;
 beforeAll(async () => {
   // A cost high enough that skipping bcrypt would show (about 50 ms a hash),
   // and no rate limit in the way of the repeated failures.
-  server = await startServer({ BCRYPT_COST: "10", RATE_LIMIT_LOGIN_PER_ACCOUNT: "1000/900", RATE_LIMIT_LOGIN_PER_IP: "1000/900" });
+  server = await startServer({
+    BCRYPT_COST: "10",
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: "1000/900",
+    RATE_LIMIT_LOGIN_PER_IP: "1000/900",
+  });
   // The demo user was hashed at cost 4 by the test setup; give it a cost-10 hash.
   await login(server.url, DEMO).then(async ({ jar }) => {
     const response = await fetch(`${server.url}/api/account/password`, {

@@ -24,7 +24,11 @@ it("keeps AUTH_SECRET, passwords, access and refresh tokens out of the logs", as
   await server.db.refreshToken.updateMany({ where: { usedAt: { not: null } }, data: { usedAt: new Date(0) } });
   expect((await refreshWith(server.url, firstRefresh)).status).toBe(401); // replay: the theft path
   await fetch(`${server.url}/api/me`, withCookies(jar));
-  await fetch(`${server.url}/api/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: "{bad" });
+  await fetch(`${server.url}/api/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{bad",
+  });
   await fetch(`${server.url}/api/auth/logout`, withCookies(jar, { method: "POST" }));
 
   const logs = server.logs();

@@ -87,15 +87,32 @@ describe("grant_type=refresh_token", () => {
 
   it("reuse of a rotated refresh token revokes the family", async () => {
     const first = await tokens();
-    const second = (await (await token({ grant_type: "refresh_token", refresh_token: first.refresh_token })).json()) as TokenBody;
-    await server.db.refreshToken.updateMany({ where: { usedAt: { not: null } }, data: { usedAt: new Date(Date.now() - 60_000) } });
-    await expectOAuthError(await token({ grant_type: "refresh_token", refresh_token: first.refresh_token }), 400, "invalid_grant");
-    await expectOAuthError(await token({ grant_type: "refresh_token", refresh_token: second.refresh_token }), 400, "invalid_grant");
+    const second = (await (
+      await token({ grant_type: "refresh_token", refresh_token: first.refresh_token })
+    ).json()) as TokenBody;
+    await server.db.refreshToken.updateMany({
+      where: { usedAt: { not: null } },
+      data: { usedAt: new Date(Date.now() - 60_000) },
+    });
+    await expectOAuthError(
+      await token({ grant_type: "refresh_token", refresh_token: first.refresh_token }),
+      400,
+      "invalid_grant",
+    );
+    await expectOAuthError(
+      await token({ grant_type: "refresh_token", refresh_token: second.refresh_token }),
+      400,
+      "invalid_grant",
+    );
     expect((await fetch(`${server.url}/api/me`, bearer(second.access_token))).status).toBe(401);
   });
 
   it("an unknown refresh token → 400 invalid_grant", async () => {
-    await expectOAuthError(await token({ grant_type: "refresh_token", refresh_token: "A".repeat(43) }), 400, "invalid_grant");
+    await expectOAuthError(
+      await token({ grant_type: "refresh_token", refresh_token: "A".repeat(43) }),
+      400,
+      "invalid_grant",
+    );
   });
 
   it("missing refresh_token → 400 invalid_request", async () => {
@@ -106,11 +123,16 @@ describe("grant_type=refresh_token", () => {
     // Cookie sign-in, then the refresh token used at the token endpoint...
     const { jar } = await login(server.url, DEMO);
     const cookieToken = jar.get("refresh_token")!;
-    const viaApi = (await (await token({ grant_type: "refresh_token", refresh_token: cookieToken })).json()) as TokenBody;
+    const viaApi = (await (
+      await token({ grant_type: "refresh_token", refresh_token: cookieToken })
+    ).json()) as TokenBody;
     // ...rotated it for the cookie endpoint too: the successor works there, the parent is spent.
     const viaCookie = await refreshWith(server.url, viaApi.refresh_token);
     expect(viaCookie.status).toBe(200);
-    await server.db.refreshToken.updateMany({ where: { usedAt: { not: null } }, data: { usedAt: new Date(Date.now() - 60_000) } });
+    await server.db.refreshToken.updateMany({
+      where: { usedAt: { not: null } },
+      data: { usedAt: new Date(Date.now() - 60_000) },
+    });
     const replay = await refreshWith(server.url, cookieToken);
     expect(((await replay.json()) as { error: string }).error).toBe("refresh_token_reused");
   });
@@ -183,7 +205,11 @@ describe("revocation (RFC 7009)", () => {
     });
     expect(response.status).toBe(200);
     expect((await fetch(`${server.url}/api/me`, bearer(issued.access_token))).status).toBe(401);
-    await expectOAuthError(await token({ grant_type: "refresh_token", refresh_token: issued.refresh_token }), 400, "invalid_grant");
+    await expectOAuthError(
+      await token({ grant_type: "refresh_token", refresh_token: issued.refresh_token }),
+      400,
+      "invalid_grant",
+    );
   });
 
   it("answers 200 for an unknown token", async () => {

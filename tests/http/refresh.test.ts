@@ -71,10 +71,7 @@ describe("navigation after the access token expired", () => {
   it("only redirects to same-origin paths", async () => {
     for (const next of ["//evil.example/x", "https://evil.example", "/\\evil.example"]) {
       const { jar } = await signedIn();
-      const response = await fetch(
-        `${server.url}/api/auth/refresh?${new URLSearchParams({ next })}`,
-        withCookies(jar),
-      );
+      const response = await fetch(`${server.url}/api/auth/refresh?${new URLSearchParams({ next })}`, withCookies(jar));
       expect(response.status).toBe(303);
       expect(response.headers.get("location")).toBe(`${server.origin}/dashboard`);
     }

@@ -74,9 +74,11 @@ describe("https mode", () => {
     expect(victim.get("__Host-access_token")).not.toBe(attacker.get("__Host-access_token"));
     expect(victim.get("__Secure-refresh_token")).not.toBe(attacker.get("__Secure-refresh_token"));
     const sessionOf = async (jar: CookieJar) =>
-      ((await (await fetch(`${server.url}/api/me`, { headers: { cookie: jar.header() } })).json()) as {
-        session: { id: string };
-      }).session.id;
+      (
+        (await (await fetch(`${server.url}/api/me`, { headers: { cookie: jar.header() } })).json()) as {
+          session: { id: string };
+        }
+      ).session.id;
     expect(await sessionOf(victim)).not.toBe(await sessionOf(attacker));
   });
 });

@@ -72,18 +72,23 @@ describe("same origin", () => {
 });
 
 describe("GET changes no state", () => {
-  it.each(["/api/auth/logout", "/api/auth/login", "/api/auth/register", "/api/sessions/revoke-others", "/api/account/password"])(
-    "GET %s is not a way to change anything",
-    async (path) => {
-      const before = await snapshot();
-      const response = await fetch(`${server.url}${path}`, withCookies(jar));
-      expect(response.status).toBe(405);
-      expect(await snapshot()).toEqual(before);
-    },
-  );
+  it.each([
+    "/api/auth/logout",
+    "/api/auth/login",
+    "/api/auth/register",
+    "/api/sessions/revoke-others",
+    "/api/account/password",
+  ])("GET %s is not a way to change anything", async (path) => {
+    const before = await snapshot();
+    const response = await fetch(`${server.url}${path}`, withCookies(jar));
+    expect(response.status).toBe(405);
+    expect(await snapshot()).toEqual(before);
+  });
 
   it("the navigation refresh only redirects to same-origin paths", async () => {
-    const response = await fetch(`${server.url}/api/auth/refresh?next=https%3A%2F%2Fevil.example`, { redirect: "manual" });
+    const response = await fetch(`${server.url}/api/auth/refresh?next=https%3A%2F%2Fevil.example`, {
+      redirect: "manual",
+    });
     expect(response.status).toBe(303);
     expect(new URL(response.headers.get("location")!).origin).toBe(server.origin);
   });

@@ -34,10 +34,26 @@ const bodies: [string, string, string][] = [
   ["text/plain", "text/plain", JSON.stringify(DEMO)],
   ["multipart/form-data", "multipart/form-data; boundary=x", "--x\r\n\r\n--x--"],
   ["no content type", "", JSON.stringify(DEMO)],
-  ["an email over the length cap", "application/json", JSON.stringify({ email: longEmail, password: "long enough password" })],
-  ["a lone surrogate in the email", "application/json", '{"email":"demo\\ud800@example.com","password":"long enough password"}'],
-  ["a NUL byte in the email", "application/json", '{"email":"demo\\u0000@example.com","password":"long enough password"}'],
-  ["a right-to-left override in the email", "application/json", '{"email":"demo\\u202e@example.com","password":"long enough password"}'],
+  [
+    "an email over the length cap",
+    "application/json",
+    JSON.stringify({ email: longEmail, password: "long enough password" }),
+  ],
+  [
+    "a lone surrogate in the email",
+    "application/json",
+    '{"email":"demo\\ud800@example.com","password":"long enough password"}',
+  ],
+  [
+    "a NUL byte in the email",
+    "application/json",
+    '{"email":"demo\\u0000@example.com","password":"long enough password"}',
+  ],
+  [
+    "a right-to-left override in the email",
+    "application/json",
+    '{"email":"demo\\u202e@example.com","password":"long enough password"}',
+  ],
   ["invalid UTF-8", "application/json", "BINARY"],
   ["nested objects as fields", "application/json", JSON.stringify({ email: { $ne: null }, password: { $gt: "" } })],
 ];
@@ -77,7 +93,10 @@ describe("middleware matcher has no gaps", () => {
 
   it("x-middleware-subrequest does not skip the gate", async () => {
     for (const value of ["middleware", "middleware:middleware:middleware:middleware:middleware", "src/middleware"]) {
-      const page = await fetch(`${server.url}/dashboard`, { headers: { "x-middleware-subrequest": value }, redirect: "manual" });
+      const page = await fetch(`${server.url}/dashboard`, {
+        headers: { "x-middleware-subrequest": value },
+        redirect: "manual",
+      });
       expect(page.status).toBe(303);
       const api = await fetch(`${server.url}/api/me`, { headers: { "x-middleware-subrequest": value } });
       expect(api.status).toBe(401);

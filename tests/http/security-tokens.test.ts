@@ -37,7 +37,9 @@ const now = () => Math.floor(Date.now() / 1000);
 
 describe("the forged-token baseline", () => {
   it("a correctly signed token is accepted (so the refusals below are about the attack)", async () => {
-    const response = await fetch(`${server.url}/api/me`, { headers: { cookie: `access_token=${await forge.signed()}` } });
+    const response = await fetch(`${server.url}/api/me`, {
+      headers: { cookie: `access_token=${await forge.signed()}` },
+    });
     expect(response.status).toBe(200);
   });
 });
@@ -67,7 +69,9 @@ describe("access-token attacks", () => {
   it("EdDSA token signed with an attacker's key", async () => {
     const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
     const { SignJWT } = await import("jose");
-    await expectRefused(await new SignJWT(forge.claims()).setProtectedHeader({ alg: "EdDSA", typ: "at+jwt" }).sign(privateKey));
+    await expectRefused(
+      await new SignJWT(forge.claims()).setProtectedHeader({ alg: "EdDSA", typ: "at+jwt" }).sign(privateKey),
+    );
   });
 
   it("tampered payload", async () => {
@@ -82,7 +86,9 @@ describe("access-token attacks", () => {
   });
 
   it("signed with another secret", async () => {
-    await expectRefused(await forge.signed({}, {}, new TextEncoder().encode("an-attacker-secret-0123456789abcdef0123456789")));
+    await expectRefused(
+      await forge.signed({}, {}, new TextEncoder().encode("an-attacker-secret-0123456789abcdef0123456789")),
+    );
   });
 
   it("embedded jwk header", async () => {

@@ -55,7 +55,11 @@ export async function login(
 }
 
 export function withCookies(jar: CookieJar, init: RequestInit = {}): RequestInit {
-  return { redirect: "manual", ...init, headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } };
+  return {
+    redirect: "manual",
+    ...init,
+    headers: { ...(init.headers as Record<string, string>), cookie: jar.header() },
+  };
 }
 
 /** Refreshes with the given refresh token only (as an attacker holding just that cookie would). */

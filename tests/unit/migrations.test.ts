@@ -10,7 +10,9 @@ const dir = mkdtempSync(path.join(os.tmpdir(), "migrations-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 // Each provider's migrations are checked against schema.prisma on a real database.
-const POSTGRES_SERVER = process.env.TEST_DATABASE_URL?.startsWith("postgres") ? process.env.TEST_DATABASE_URL : DEFAULT_POSTGRES_URL;
+const POSTGRES_SERVER = process.env.TEST_DATABASE_URL?.startsWith("postgres")
+  ? process.env.TEST_DATABASE_URL
+  : DEFAULT_POSTGRES_URL;
 
 const providers = {
   sqlite: async () => ({ url: `file:${path.join(dir, `${Date.now()}.db`)}`, drop: async () => {} }),

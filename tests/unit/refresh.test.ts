@@ -29,7 +29,10 @@ describe("startSession", () => {
   it("stores a session and only the SHA-256 of its refresh token", async () => {
     const now = new Date();
     const tokens = await startSession(t.db, userId, client, now);
-    const session = await t.db.session.findUniqueOrThrow({ where: { id: tokens.sessionId }, include: { refreshTokens: true } });
+    const session = await t.db.session.findUniqueOrThrow({
+      where: { id: tokens.sessionId },
+      include: { refreshTokens: true },
+    });
     expect(session).toMatchObject({ userId, userAgent: "vitest", ip: "127.0.0.1", revokedAt: null });
     expect(session.absoluteExpiresAt.getTime()).toBe(now.getTime() + 30 * DAY);
     expect(session.idleExpiresAt.getTime()).toBe(now.getTime() + 7 * DAY);
@@ -71,7 +74,10 @@ describe("rotateRefreshToken", () => {
     const r1 = await rotateOk(r0.refreshToken, at(t0, DAY));
     const r2 = await rotateOk(r1.refreshToken, at(t0, 2 * DAY));
     expect(new Set([r0.refreshToken, r1.refreshToken, r2.refreshToken]).size).toBe(3);
-    const rows = await t.db.refreshToken.findMany({ where: { sessionId: r0.sessionId }, orderBy: { createdAt: "asc" } });
+    const rows = await t.db.refreshToken.findMany({
+      where: { sessionId: r0.sessionId },
+      orderBy: { createdAt: "asc" },
+    });
     expect(rows.map((r) => r.parentId)).toEqual([null, rows[0]!.id, rows[1]!.id]);
     expect(rows.map((r) => r.usedAt === null)).toEqual([false, false, true]);
     const session = await t.db.session.findUniqueOrThrow({ where: { id: r0.sessionId } });
@@ -153,7 +159,10 @@ describe("rotateRefreshToken", () => {
   it("refuses a revoked session", async () => {
     const r0 = await startSession(t.db, userId, client);
     await revokeSession(t.db, r0.sessionId, "logout");
-    expect(await rotateRefreshToken(t.db, r0.refreshToken, client)).toEqual({ ok: false, error: "invalid_refresh_token" });
+    expect(await rotateRefreshToken(t.db, r0.refreshToken, client)).toEqual({
+      ok: false,
+      error: "invalid_refresh_token",
+    });
   });
 
   it("refuses garbage without writing anything", async () => {

@@ -40,7 +40,13 @@ export function ChangePasswordForm() {
         </label>
         <label>
           New password
-          <input name="newPassword" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} />
+          <input
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={MIN_PASSWORD_LENGTH}
+          />
         </label>
         {message ? (
           <p role={message.ok ? "status" : "alert"} className={message.ok ? undefined : "error"}>

@@ -12,5 +12,7 @@ export async function POST(request: NextRequest) {
     return oauthError("invalid_request", "Send the parameters as application/x-www-form-urlencoded.");
   }
   const result = await exchangeGrant(getDb(), body.value as Record<string, unknown>, clientInfo(request));
-  return result.ok ? tokenResponse(result.tokens) : oauthError(result.error, result.description, result.retryAfterSeconds);
+  return result.ok
+    ? tokenResponse(result.tokens)
+    : oauthError(result.error, result.description, result.retryAfterSeconds);
 }
