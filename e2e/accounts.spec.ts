@@ -5,6 +5,8 @@ test("register a new account and land on the dashboard", async ({ page }) => {
   const email = `new-${Date.now()}@example.com`;
   await page.goto("/login");
   await page.getByRole("link", { name: "Create one" }).click();
+  // A client-side navigation: wait until the register page is the one on screen.
+  await expect(page.getByRole("heading", { name: "Create an account" })).toBeVisible();
   await page.getByLabel("Email").fill("demo@example.com");
   await page.getByLabel("Password").fill("a perfectly fine passphrase");
   await page.getByRole("button", { name: "Create account" }).click();

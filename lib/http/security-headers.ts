@@ -12,7 +12,8 @@ export function createNonce(): string {
 /**
  * Strict CSP for pages: scripts only with this response's nonce (Next.js puts it on its
  * own scripts when it finds it in the request's CSP header), and what they load
- * ('strict-dynamic'). Development adds 'unsafe-eval' for React's dev tooling.
+ * ('strict-dynamic'). Development adds 'unsafe-eval' for React's dev tooling and inline
+ * styles, which is how `next dev` injects CSS.
  */
 export function pageCsp(nonce: string, options: { https: boolean; development: boolean }): string {
   const scriptSrc = [
@@ -24,7 +25,7 @@ export function pageCsp(nonce: string, options: { https: boolean; development: b
   return [
     "default-src 'self'",
     `script-src ${scriptSrc.join(" ")}`,
-    "style-src 'self'",
+    `style-src 'self'${options.development ? " 'unsafe-inline'" : ""}`,
     "img-src 'self' data:",
     "font-src 'self'",
     "connect-src 'self'",
