@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { formAlert, signIn, signInWithKeyboard } from "./helpers";
+import { formAlert, registerThroughPage, signIn, signInWithKeyboard } from "./helpers";
 
 test("register a new account and land on the dashboard", async ({ page }) => {
   const email = `new-${Date.now()}@example.com`;
@@ -33,11 +33,7 @@ test("two browsers are listed; revoking the other signs it out on its next navig
       "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36",
   });
   const laptopPage = await laptop.newPage();
-  await laptopPage.goto("/register");
-  await laptopPage.getByLabel("Email").fill(email);
-  await laptopPage.getByLabel("Password").fill("two browsers password");
-  await laptopPage.getByRole("button", { name: "Create account" }).click();
-  await expect(laptopPage.getByRole("heading", { name: `Welcome, ${email}` })).toBeVisible();
+  await registerThroughPage(laptopPage, email, "two browsers password");
 
   const phonePage = await phone.newPage();
   await signIn(phonePage, "/dashboard", { email, password: "two browsers password" });
@@ -60,11 +56,7 @@ test("two browsers are listed; revoking the other signs it out on its next navig
 
 test("change the password: other sessions end, the old password stops working", async ({ browser, page }) => {
   const email = `pw-${Date.now()}@example.com`;
-  await page.goto("/register");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("the first password");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByRole("heading", { name: `Welcome, ${email}` })).toBeVisible();
+  await registerThroughPage(page, email, "the first password");
 
   const other = await browser.newContext();
   const otherPage = await other.newPage();

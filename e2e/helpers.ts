@@ -19,6 +19,15 @@ export async function signIn(page: Page, path = "/dashboard", credentials = DEMO
   await expect(page.getByRole("heading", { name: `Welcome, ${credentials.email}` })).toBeVisible();
 }
 
+/** Creates an account through the register page and waits for the dashboard. */
+export async function registerThroughPage(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/register");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: `Welcome, ${email}` })).toBeVisible();
+}
+
 export async function authCookies(context: BrowserContext) {
   const cookies = await context.cookies();
   return {

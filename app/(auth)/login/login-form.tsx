@@ -2,6 +2,7 @@
 
 import { useEffect, useState, type FormEvent } from "react";
 import { refreshSession } from "@/lib/client/auth-fetch";
+import { postJson } from "@/lib/client/post-json";
 
 type Props = { next: string; initialError?: string; retryRefresh: boolean };
 
@@ -25,22 +26,15 @@ export function LoginForm({ next, initialError, retryRefresh }: Props) {
     const data = new FormData(form);
     setPending(true);
     setError(undefined);
-    try {
-      const response = await fetch("/api/auth/login", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email: data.get("email"), password: data.get("password") }),
-      });
-      if (response.ok) {
-        window.location.assign(next);
-        return;
-      }
-      const body = (await response.json().catch(() => null)) as { message?: string } | null;
-      setError(body?.message ?? "Sign-in failed. Try again.");
-      form.querySelector<HTMLInputElement>("input[name=password]")!.value = "";
-    } catch {
-      setError("The server could not be reached. Try again.");
+    const credentials = { email: data.get("email"), password: data.get("password") };
+    const result = await postJson("/api/auth/login", credentials, "Sign-in failed. Try again.");
+    if (result.ok) {
+      // A full navigation, so the server renders the next page with the new cookies.
+      window.location.assign(next);
+      return;
     }
+    setError(result.message);
+    form.querySelector<HTMLInputElement>("input[name=password]")!.value = "";
     setPending(false);
   }
 

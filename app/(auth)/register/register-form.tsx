@@ -2,6 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-rules";
+import { postJson } from "@/lib/client/post-json";
 
 export function RegisterForm() {
   const [error, setError] = useState<string>();
@@ -12,23 +13,15 @@ export function RegisterForm() {
     const data = new FormData(event.currentTarget);
     setPending(true);
     setError(undefined);
-    try {
-      const response = await fetch("/api/auth/register", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email: data.get("email"), password: data.get("password") }),
-      });
-      if (response.ok) {
-        // A full navigation, so the server renders the dashboard with the new cookies.
-        // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-        window.location.assign("/dashboard");
-        return;
-      }
-      const body = (await response.json().catch(() => null)) as { message?: string } | null;
-      setError(body?.message ?? "Registration failed. Try again.");
-    } catch {
-      setError("The server could not be reached. Try again.");
+    const credentials = { email: data.get("email"), password: data.get("password") };
+    const result = await postJson("/api/auth/register", credentials, "Registration failed. Try again.");
+    if (result.ok) {
+      // A full navigation, so the server renders the dashboard with the new cookies.
+      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
+      window.location.assign("/dashboard");
+      return;
     }
+    setError(result.message);
     setPending(false);
   }
 

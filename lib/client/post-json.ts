@@ -1,0 +1,17 @@
+// The account forms' submit: POST JSON, and on failure the server's message in words.
+export type Submitted = { ok: true } | { ok: false; message: string };
+
+export async function postJson(url: string, body: unknown, fallbackMessage: string): Promise<Submitted> {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (response.ok) return { ok: true };
+    const error = (await response.json().catch(() => null)) as { message?: string } | null;
+    return { ok: false, message: error?.message ?? fallbackMessage };
+  } catch {
+    return { ok: false, message: "The server could not be reached. Try again." };
+  }
+}
