@@ -53,8 +53,14 @@ export function TokenStatus({ initialExpiresAt }: { initialExpiresAt: string }) 
     <section aria-labelledby="token-heading">
       <h2 id="token-heading">Access token</h2>
       <p>
-        Expires at <time dateTime={expiresAt.toISOString()}>{expiresAt.toLocaleTimeString()}</time>{" "}
-        <span data-testid="token-seconds-left">({left > 0 ? `${left} s left` : "expired"})</span>
+        {/* The server renders in its own time zone and clock; the browser's take over. */}
+        Expires at{" "}
+        <time dateTime={expiresAt.toISOString()} suppressHydrationWarning>
+          {expiresAt.toLocaleTimeString()}
+        </time>{" "}
+        <span data-testid="token-seconds-left" suppressHydrationWarning>
+          ({left > 0 ? `${left} s left` : "expired"})
+        </span>
       </p>
       <button type="button" onClick={() => void checkSession()}>
         Check session with the API
