@@ -55,6 +55,10 @@ export default defineConfig({
           maxWorkers: 1,
         },
       },
+      {
+        ...shared,
+        test: { name: "bench", include: ["tests/bench/**/*.test.ts"], testTimeout: 300_000 },
+      },
     ],
   },
 });

@@ -1,7 +1,7 @@
 // The refresh path without HTTP, for `npm run bench` (bench/run.mjs spawns this with tsx
 // --conditions=react-server, pinned to the server's core, against a freshly migrated and
 // seeded SQLite database in BENCH_DB_URL):
-// - one rotation as the refresh route does it (consumeRefreshAttempt + rotateRefreshToken,
+// - one rotation as the refresh route does it (refreshWithinLimits: rate-limit check +
 //   the app's own Prisma client and SQLite settings), wall and CPU time, and without the
 //   rate-limit call;
 // - one single-row commit with better-sqlite3 alone, in the app's journal mode
@@ -11,8 +11,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { consumeRefreshAttempt } from "../lib/auth/rate-limit";
 import { rotateRefreshToken, startSession } from "../lib/auth/refresh";
+import { refreshWithinLimits } from "../lib/auth/refresh-request";
 import { createDb } from "../lib/db/client";
 
 const iterations = Number(process.env.BENCH_DB_ITERATIONS ?? "300");
@@ -40,8 +40,7 @@ const user = await db.user.findFirstOrThrow();
 const client = { ip: "127.0.0.1", userAgent: "bench/db-path" };
 let current = (await startSession(db, user.id, client)).refreshToken;
 const rotate = async (withLimiter: boolean) => {
-  if (withLimiter) await consumeRefreshAttempt(db, client.ip);
-  const result = await rotateRefreshToken(db, current, client);
+  const result = await (withLimiter ? refreshWithinLimits : rotateRefreshToken)(db, current, client);
   if (!result.ok) throw new Error(`rotation failed: ${result.error}`);
   current = result.tokens.refreshToken;
 };

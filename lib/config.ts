@@ -34,7 +34,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_PER_ACCOUNT: rate("10/900"),
   RATE_LIMIT_LOGIN_PER_IP: rate("50/900"),
   RATE_LIMIT_REGISTER_PER_IP: rate("10/3600"),
-  RATE_LIMIT_REFRESH_PER_IP: rate("300/60"),
+  RATE_LIMIT_REFRESH_FAILURES_PER_IP: rate("30/60"),
   // Set by server.mjs (never by hand): the header that carries the TCP peer's address.
   SOCKET_ADDRESS_HEADER: z.string().optional(),
 });
@@ -58,7 +58,7 @@ export type Config = {
     loginPerAccount: RateLimit;
     loginPerIp: RateLimit;
     registerPerIp: RateLimit;
-    refreshPerIp: RateLimit;
+    refreshFailuresPerIp: RateLimit;
   };
 };
 
@@ -116,7 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       loginPerAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       registerPerIp: e.RATE_LIMIT_REGISTER_PER_IP,
-      refreshPerIp: e.RATE_LIMIT_REFRESH_PER_IP,
+      refreshFailuresPerIp: e.RATE_LIMIT_REFRESH_FAILURES_PER_IP,
     },
   };
 }

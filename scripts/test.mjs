@@ -67,6 +67,7 @@ try {
   }
   run("browser setup", "node", ["scripts/setup-browser.mjs"]);
   run("browser tests", bin("playwright"), ["test"], { E2E_SKIP_BUILD: "1" });
+  run("benchmark smoke test", bin("vitest"), vitest("bench", "bench"));
 } catch (error) {
   failure = error;
 }

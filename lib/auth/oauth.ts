@@ -4,8 +4,8 @@ import type { Db } from "../db";
 import type { ClientInfo } from "./audit";
 import { emailSchema } from "./credentials";
 import { MAX_PASSWORD_LENGTH } from "./password-rules";
-import { consumeRefreshAttempt } from "./rate-limit";
-import { rotateRefreshToken, type TokenPair } from "./refresh";
+import type { TokenPair } from "./refresh";
+import { refreshWithinLimits } from "./refresh-request";
 import { signInWithPassword } from "./sign-in";
 
 // The token endpoint of RFC 6749 as a second front door to the same sign-in, rotation,
@@ -65,17 +65,16 @@ export async function exchangeGrant(db: Db, params: Record<string, unknown>, cli
     case "refresh_token": {
       const parsed = refreshGrant.safeParse(params);
       if (!parsed.success) return invalidRequest("The refresh_token grant needs refresh_token.");
-      const limit = await consumeRefreshAttempt(db, client.ip);
-      if (limit.limited) {
+      const result = await refreshWithinLimits(db, parsed.data.refresh_token, client);
+      if (result.ok) return { ok: true, tokens: result.tokens };
+      if (result.error === "rate_limited") {
         return {
           ok: false,
           error: "rate_limited",
-          description: "Too many refreshes.",
-          retryAfterSeconds: limit.retryAfterSeconds,
+          description: "Too many failed refreshes.",
+          retryAfterSeconds: result.retryAfterSeconds,
         };
       }
-      const result = await rotateRefreshToken(db, parsed.data.refresh_token, client);
-      if (result.ok) return { ok: true, tokens: result.tokens };
       return { ok: false, error: "invalid_grant", description: `The refresh token is not valid (${result.error}).` };
     }
     case undefined:

@@ -14,7 +14,7 @@ type Limiters = {
   loginPerAccount: RateLimiterPrisma;
   loginPerIp: RateLimiterPrisma;
   registerPerIp: RateLimiterPrisma;
-  refreshPerIp: RateLimiterPrisma;
+  refreshFailuresPerIp: RateLimiterPrisma;
 };
 
 const byDb = new WeakMap<Db, Limiters>();
@@ -29,7 +29,7 @@ function limiters(db: Db): Limiters {
       loginPerAccount: make("login-account", rateLimits.loginPerAccount),
       loginPerIp: make("login-ip", rateLimits.loginPerIp),
       registerPerIp: make("register-ip", rateLimits.registerPerIp),
-      refreshPerIp: make("refresh-ip", rateLimits.refreshPerIp),
+      refreshFailuresPerIp: make("refresh-failures-ip", rateLimits.refreshFailuresPerIp),
     };
     byDb.set(db, found);
   }
@@ -90,8 +90,7 @@ export const loginLimits = {
 export const consumeRegisterAttempt = (db: Db, ip: string | null): Promise<RateDecision> =>
   consume(limiters(db).registerPerIp, ip);
 
-// Refresh is limited per client address only: a refresh token rotates on every use, so
-// one stolen token buys an attacker a single rotation, while a flood of guessed tokens
-// comes from an address.
-export const consumeRefreshAttempt = (db: Db, ip: string | null): Promise<RateDecision> =>
-  consume(limiters(db).refreshPerIp, ip);
+// Failed refreshes per client address (see refreshWithinLimits for why only failures).
+export const refreshLimits = {
+  recordFailure: (db: Db, ip: string | null): Promise<RateDecision> => consume(limiters(db).refreshFailuresPerIp, ip),
+};

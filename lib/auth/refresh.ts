@@ -101,6 +101,8 @@ export async function startSession(db: Db, userId: string, client: ClientInfo, n
 
 type Outcome = { ok: true; kind: "rotated" | "grace"; base: IssuedRefresh } | { ok: false; error: RefreshFailure };
 
+type Transaction = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
 /**
  * Exchanges a refresh token for a new pair. Each token can be used once; its successor
  * belongs to the same session and never outlives the session's absolute expiry.
@@ -112,99 +114,103 @@ export async function rotateRefreshToken(
   now = new Date(),
 ): Promise<RotationResult> {
   if (!REFRESH_TOKEN_PATTERN.test(presented)) return { ok: false, error: "invalid_refresh_token" };
-  const config = getConfig();
-  const tokenHash = hashRefreshToken(presented);
-
   const outcome = await retryOnConflict(() =>
-    db.$transaction(async (tx): Promise<Outcome> => {
-      const findToken = () =>
-        tx.refreshToken.findUnique({ where: { tokenHash }, include: { session: true, successor: true } });
-      let token = await findToken();
-      if (!token) return { ok: false, error: "invalid_refresh_token" };
-      const { session } = token;
-
-      if (session.revokedAt) {
-        const error = session.revokedReason === REVOKE_REASON.reuse ? "refresh_token_reused" : "invalid_refresh_token";
-        return { ok: false, error };
-      }
-      if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
-        return { ok: false, error: "session_expired" };
-      }
-
-      if (token.usedAt === null) {
-        // Claim the token with a conditional update: of two concurrent requests that both
-        // read it unused, only one matches `usedAt IS NULL`; the other sees count 0 and is
-        // handled below as a (grace) reuse instead of minting a second successor.
-        const claimed = await tx.refreshToken.updateMany({
-          where: { id: token.id, usedAt: null },
-          data: { usedAt: now },
-        });
-        if (claimed.count === 1) {
-          const [key] = getSuccessorKeys();
-          const refreshToken = deriveSuccessor(presented, key!);
-          const expiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
-          await tx.refreshToken.create({
-            data: {
-              tokenHash: hashRefreshToken(refreshToken),
-              sessionId: session.id,
-              parentId: token.id,
-              createdAt: now,
-              expiresAt,
-            },
-          });
-          await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: now, idleExpiresAt: expiresAt } });
-          return {
-            ok: true,
-            kind: "rotated",
-            base: { userId: session.userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: expiresAt },
-          };
-        }
-        token = await findToken();
-        if (!token) return { ok: false, error: "invalid_refresh_token" };
-      }
-
-      // The token was rotated before. Its immediate successor, if still current and within
-      // the grace window, is handed out again: a retried or concurrent refresh, not theft.
-      const { successor, usedAt } = token;
-      const withinGrace = usedAt !== null && now.getTime() - usedAt.getTime() <= config.refreshReuseGraceSeconds * 1000;
-      if (successor && successor.usedAt === null && withinGrace) {
-        for (const key of getSuccessorKeys()) {
-          const refreshToken = deriveSuccessor(presented, key);
-          if (hashRefreshToken(refreshToken) !== successor.tokenHash) continue;
-          return {
-            ok: true,
-            kind: "grace",
-            base: {
-              userId: session.userId,
-              sessionId: session.id,
-              refreshToken,
-              refreshTokenExpiresAt: successor.expiresAt,
-            },
-          };
-        }
-      }
-
-      // Anything else is a replay of an old token: assume it was stolen and shut the whole
-      // family down. This write is the transaction's result, not an exception, so it
-      // commits even though the request fails.
-      await tx.session.update({
-        where: { id: session.id },
-        data: { revokedAt: now, revokedReason: REVOKE_REASON.reuse },
-      });
-      await recordAuthEvent(tx, {
-        type: "refresh_token_reused",
-        userId: session.userId,
-        sessionId: session.id,
-        client,
-        detail: `a refresh token rotated at ${usedAt?.toISOString()} was presented again; session revoked`,
-        now,
-      });
-      return { ok: false, error: "refresh_token_reused" };
-    }, TRANSACTION_OPTIONS),
+    db.$transaction((tx) => rotateInTransaction(tx, presented, client, now), TRANSACTION_OPTIONS),
   );
-
   if (!outcome.ok) return outcome;
   return { ok: true, kind: outcome.kind, tokens: await withAccessToken(outcome.base, now) };
+}
+
+async function rotateInTransaction(
+  tx: Transaction,
+  presented: string,
+  client: ClientInfo,
+  now: Date,
+): Promise<Outcome> {
+  const config = getConfig();
+  const token = await tx.refreshToken.findUnique({
+    where: { tokenHash: hashRefreshToken(presented) },
+    include: { session: true },
+  });
+  if (!token) return { ok: false, error: "invalid_refresh_token" };
+  const { session } = token;
+
+  if (session.revokedAt) {
+    const error = session.revokedReason === REVOKE_REASON.reuse ? "refresh_token_reused" : "invalid_refresh_token";
+    return { ok: false, error };
+  }
+  if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
+    return { ok: false, error: "session_expired" };
+  }
+
+  if (token.usedAt === null) {
+    // Claim the token with a conditional update: of two concurrent requests that both
+    // read it unused, only one matches `usedAt IS NULL`; the other sees count 0 and is
+    // handled below as a (grace) reuse instead of minting a second successor.
+    const claimed = await tx.refreshToken.updateMany({
+      where: { id: token.id, usedAt: null },
+      data: { usedAt: now },
+    });
+    if (claimed.count === 1) {
+      const refreshToken = deriveSuccessor(presented, getSuccessorKeys()[0]!);
+      const expiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
+      await tx.refreshToken.create({
+        data: {
+          tokenHash: hashRefreshToken(refreshToken),
+          sessionId: session.id,
+          parentId: token.id,
+          createdAt: now,
+          expiresAt,
+        },
+      });
+      await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: now, idleExpiresAt: expiresAt } });
+      return {
+        ok: true,
+        kind: "rotated",
+        base: { userId: session.userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: expiresAt },
+      };
+    }
+  }
+
+  // The token was rotated before (or just now, by the request that won the race: read
+  // again after the claim, so its committed usedAt and successor are visible). The
+  // immediate successor, if still current and within the grace window, is handed out
+  // again: a retried or concurrent refresh, not theft.
+  const { usedAt, successor } = await tx.refreshToken.findUniqueOrThrow({
+    where: { id: token.id },
+    select: { usedAt: true, successor: true },
+  });
+  const withinGrace = usedAt !== null && now.getTime() - usedAt.getTime() <= config.refreshReuseGraceSeconds * 1000;
+  if (successor && successor.usedAt === null && withinGrace) {
+    for (const key of getSuccessorKeys()) {
+      const refreshToken = deriveSuccessor(presented, key);
+      if (hashRefreshToken(refreshToken) !== successor.tokenHash) continue;
+      return {
+        ok: true,
+        kind: "grace",
+        base: {
+          userId: session.userId,
+          sessionId: session.id,
+          refreshToken,
+          refreshTokenExpiresAt: successor.expiresAt,
+        },
+      };
+    }
+  }
+
+  // Anything else is a replay of an old token: assume it was stolen and shut the whole
+  // family down. This write is the transaction's result, not an exception, so it
+  // commits even though the request fails.
+  await tx.session.update({ where: { id: session.id }, data: { revokedAt: now, revokedReason: REVOKE_REASON.reuse } });
+  await recordAuthEvent(tx, {
+    type: "refresh_token_reused",
+    userId: session.userId,
+    sessionId: session.id,
+    client,
+    detail: `a refresh token rotated at ${usedAt?.toISOString()} was presented again; session revoked`,
+    now,
+  });
+  return { ok: false, error: "refresh_token_reused" };
 }
 
 /**

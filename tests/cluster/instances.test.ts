@@ -11,7 +11,7 @@ const UNLIMITED = "1000000/60";
 // their issuer and audience, so any instance accepts what another issued.
 const env = {
   APP_URL: "http://app.cluster.test",
-  RATE_LIMIT_REFRESH_PER_IP: UNLIMITED,
+  RATE_LIMIT_REFRESH_FAILURES_PER_IP: UNLIMITED,
   RATE_LIMIT_LOGIN_PER_IP: UNLIMITED,
   DATABASE_POOL_SIZE: "5",
 };

@@ -17,7 +17,7 @@ beforeAll(async () => {
     RATE_LIMIT_LOGIN_PER_ACCOUNT: many,
     RATE_LIMIT_LOGIN_PER_IP: many,
     RATE_LIMIT_REGISTER_PER_IP: many,
-    RATE_LIMIT_REFRESH_PER_IP: many,
+    RATE_LIMIT_REFRESH_FAILURES_PER_IP: many,
   });
 });
 afterAll(() => server?.stop());

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "../support/database";
-import { login } from "../support/http";
+import { login, refreshWith } from "../support/http";
 import { startServer, type TestServer } from "../support/server";
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer({ RATE_LIMIT_REGISTER_PER_IP: "3/3600" });
+  server = await startServer({ RATE_LIMIT_REGISTER_PER_IP: "3/3600", RATE_LIMIT_REFRESH_FAILURES_PER_IP: "3/60" });
 });
 afterAll(() => server?.stop());
 
@@ -49,5 +49,19 @@ describe("register rate limit", () => {
       statuses.push(response.status);
     }
     expect(statuses).toEqual([201, 201, 201, 429]);
+  });
+});
+
+describe("refresh rate limit (failures per client address)", () => {
+  it("answers failures past the limit with 429, while a valid token still rotates", async () => {
+    const { jar } = await login(server.url, DEMO);
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await refreshWith(server.url, `${"A".repeat(42)}${i}`)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const limited = await refreshWith(server.url, "B".repeat(43));
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(limited.headers.getSetCookie()).toEqual([]);
+    expect((await refreshWith(server.url, jar.get("refresh_token")!)).status).toBe(200);
   });
 });

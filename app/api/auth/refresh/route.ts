@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import { clearAuthCookies, readAuthCookies, setAuthCookies } from "@/lib/auth/cookies";
-import { consumeRefreshAttempt } from "@/lib/auth/rate-limit";
-import { rotateRefreshToken, type RefreshFailure } from "@/lib/auth/refresh";
+import type { RefreshFailure } from "@/lib/auth/refresh";
+import { refreshWithinLimits } from "@/lib/auth/refresh-request";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeNextPath } from "@/lib/http/next-path";
@@ -17,18 +17,17 @@ const FAILURE_MESSAGES: Record<RefreshFailure, string> = {
 export async function POST(request: NextRequest) {
   const { refreshToken } = readAuthCookies(request.cookies);
   if (!refreshToken) return jsonError(401, "invalid_refresh_token", FAILURE_MESSAGES.invalid_refresh_token);
-  const client = clientInfo(request);
-  const limit = await consumeRefreshAttempt(getDb(), client.ip);
-  if (limit.limited) return rateLimited(limit.retryAfterSeconds);
 
-  const result = await rotateRefreshToken(getDb(), refreshToken, client);
-  if (!result.ok) {
-    const response = jsonError(401, result.error, FAILURE_MESSAGES[result.error]);
-    clearAuthCookies(response.cookies);
+  const result = await refreshWithinLimits(getDb(), refreshToken, clientInfo(request));
+  if (result.ok) {
+    const response = json({ accessTokenExpiresAt: result.tokens.accessTokenExpiresAt.toISOString() });
+    setAuthCookies(response.cookies, result.tokens);
     return response;
   }
-  const response = json({ accessTokenExpiresAt: result.tokens.accessTokenExpiresAt.toISOString() });
-  setAuthCookies(response.cookies, result.tokens);
+  // Throttled: the cookies may be fine, so they are left alone.
+  if (result.error === "rate_limited") return rateLimited(result.retryAfterSeconds);
+  const response = jsonError(401, result.error, FAILURE_MESSAGES[result.error]);
+  clearAuthCookies(response.cookies);
   return response;
 }
 
@@ -42,13 +41,15 @@ export async function GET(request: NextRequest) {
   // No cookie may only mean the browser withheld the SameSite=Strict cookie on a
   // cross-site navigation: do not answer with a deletion of the real one.
   if (!refreshToken) return toLogin();
-  const client = clientInfo(request);
-  const limit = await consumeRefreshAttempt(getDb(), client.ip);
-  if (limit.limited) return rateLimited(limit.retryAfterSeconds);
 
-  const result = await rotateRefreshToken(getDb(), refreshToken, client);
-  const response = result.ok ? seeOther(next) : toLogin();
-  if (result.ok) setAuthCookies(response.cookies, result.tokens);
-  else clearAuthCookies(response.cookies);
+  const result = await refreshWithinLimits(getDb(), refreshToken, clientInfo(request));
+  if (result.ok) {
+    const response = seeOther(next);
+    setAuthCookies(response.cookies, result.tokens);
+    return response;
+  }
+  if (result.error === "rate_limited") return rateLimited(result.retryAfterSeconds);
+  const response = toLogin();
+  clearAuthCookies(response.cookies);
   return response;
 }

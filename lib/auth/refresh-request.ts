@@ -1,0 +1,21 @@
+import "server-only";
+import type { Db } from "../db";
+import type { ClientInfo } from "./audit";
+import { refreshLimits } from "./rate-limit";
+import { rotateRefreshToken, type RotationResult } from "./refresh";
+
+export type LimitedRotation = RotationResult | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
+
+/**
+ * A refresh as the cookie route and the token endpoint serve it. Only failures count
+ * against the client address, and past the limit they are answered 429 instead of 401.
+ * A valid token still rotates from a throttled address: 256-bit tokens cannot be
+ * guessed, so refusing it would only sign out honest users behind the same NAT, and the
+ * hot path (a successful refresh) pays for no rate-limit query at all.
+ */
+export async function refreshWithinLimits(db: Db, presented: string, client: ClientInfo): Promise<LimitedRotation> {
+  const result = await rotateRefreshToken(db, presented, client);
+  if (result.ok) return result;
+  const limit = await refreshLimits.recordFailure(db, client.ip);
+  return limit.limited ? { ok: false, error: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds } : result;
+}
