@@ -1213,6 +1213,22 @@ function summariseProfile(file, buildDir, window, top = 15) {
 // ---------------------------------------------------------------------------------------
 // Report
 
+// One row per measured endpoint (pages and APIs share the layout).
+function endpointTable(endpoints) {
+  return table(
+    ["endpoint", "measures", "req/s", "p50 ms", "p99 ms", "non-2xx", "others on server core"],
+    Object.values(endpoints).map((e) => [
+      e.path,
+      e.measures,
+      fmt(e.reqPerSec),
+      fmt(e.p50Ms, 2),
+      fmt(e.p99Ms, 2),
+      e.non2xx + e.errors,
+      percent(e.serverCoreForeign),
+    ]),
+  );
+}
+
 function table(headers, rows) {
   const cells = [headers, ...rows].map((r) => r.map((c) => (c === null || c === undefined ? "–" : String(c))));
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
@@ -1254,20 +1270,7 @@ function renderReport(results) {
     out.push(
       `\n## Pages, ${section.runtime} — medians of ${S.pages.rounds} × ${S.pages.seconds} s, c=${S.pages.connections}`,
     );
-    out.push(
-      table(
-        ["endpoint", "measures", "req/s", "p50 ms", "p99 ms", "non-2xx", "others on server core"],
-        Object.values(section.endpoints).map((e) => [
-          e.path,
-          e.measures,
-          fmt(e.reqPerSec),
-          fmt(e.p50Ms, 2),
-          fmt(e.p99Ms, 2),
-          e.non2xx + e.errors,
-          percent(e.serverCoreForeign),
-        ]),
-      ),
-    );
+    out.push(endpointTable(section.endpoints));
   }
   const ratioNames = ["gated/public", "gated/pass-through", "public/pass-through", "pass-through/no-middleware"];
   const variants = Object.keys(pages).filter((v) => !pages[v].error);
@@ -1313,20 +1316,7 @@ function renderReport(results) {
       out.push(
         `\n## API, edge variant — /api/me ÷ /api/health: req/s ${fmt(r.reqPerSecRatio, 3)}, p50 ${fmt(r.p50Ratio, 2)}, p99 ${fmt(r.p99Ratio, 2)}, Δ ${fmt(r.extraServerMsPerRequest, 3)} ms`,
       );
-      out.push(
-        table(
-          ["endpoint", "measures", "req/s", "p50 ms", "p99 ms", "non-2xx", "others on server core"],
-          Object.values(results.api.endpoints).map((e) => [
-            e.path,
-            e.measures,
-            fmt(e.reqPerSec),
-            fmt(e.p50Ms, 2),
-            fmt(e.p99Ms, 2),
-            e.non2xx + e.errors,
-            percent(e.serverCoreForeign),
-          ]),
-        ),
-      );
+      out.push(endpointTable(results.api.endpoints));
     }
   }
 
