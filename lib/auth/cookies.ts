@@ -28,7 +28,7 @@ function secondsUntil(when: Date, now: Date): number {
   return Math.max(0, Math.floor((when.getTime() - now.getTime()) / 1000));
 }
 
-export function accessTokenCookie(token: string, expiresAt: Date, now: Date = new Date()): CookieSpec {
+function accessTokenCookie(token: string, expiresAt: Date, now: Date = new Date()): CookieSpec {
   const { secureCookies } = getConfig();
   return {
     name: cookieNames(secureCookies).access,
@@ -45,7 +45,7 @@ export function accessTokenCookie(token: string, expiresAt: Date, now: Date = ne
 // link into the app with an expired access token therefore cannot refresh on the first
 // navigation; the login page retries the refresh from a same-site fetch before it asks
 // for the password, so Lax is not needed.
-export function refreshTokenCookie(token: string, expiresAt: Date, now: Date = new Date()): CookieSpec {
+function refreshTokenCookie(token: string, expiresAt: Date, now: Date = new Date()): CookieSpec {
   const { secureCookies } = getConfig();
   return {
     name: cookieNames(secureCookies).refresh,
@@ -59,7 +59,7 @@ export function refreshTokenCookie(token: string, expiresAt: Date, now: Date = n
 }
 
 /** Deletions must repeat name, path and attributes, or the browser keeps the cookie. */
-export function clearedAuthCookies(): CookieSpec[] {
+function clearedAuthCookies(): CookieSpec[] {
   const epoch = new Date(0);
   return [accessTokenCookie("", epoch, epoch), refreshTokenCookie("", epoch, epoch)];
 }

@@ -20,7 +20,7 @@ const existingPassword = (label: string) =>
     .min(1, `${label} is required.`)
     .refine((s) => characters(s) <= MAX_PASSWORD_LENGTH, `${label} is too long.`);
 
-export const newPasswordSchema = z
+const newPasswordSchema = z
   .string({ error: "Password is required." })
   .refine((s) => characters(s) >= MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`)
   .refine((s) => characters(s) <= MAX_PASSWORD_LENGTH, `Use at most ${MAX_PASSWORD_LENGTH} characters.`);
@@ -34,7 +34,6 @@ export const loginSchema = z.object({
 export const registerSchema = z.object({
   email: emailSchema,
   password: newPasswordSchema,
-  next: z.string().optional(),
 });
 
 export const changePasswordSchema = z.object({
