@@ -72,7 +72,7 @@ export default defineConfig({
   webServer: [
     server(process.env.E2E_PORT, {}),
     server(process.env.E2E_SHORT_TTL_PORT, {
-      ACCESS_TOKEN_TTL_SECONDS: "3",
+      ACCESS_TOKEN_TTL_SECONDS: "5",
       REFRESH_REUSE_GRACE_SECONDS: "1",
       CLOCK_LEEWAY_SECONDS: "0",
     }),

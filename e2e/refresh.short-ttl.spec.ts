@@ -1,9 +1,9 @@
-// Runs against a server whose access tokens live 3 s (no clock leeway) and whose reuse
+// Runs against a server whose access tokens live 5 s (no clock leeway) and whose reuse
 // grace is 1 s.
 import { expect, test, type Request } from "@playwright/test";
 import { authCookies, DEMO, pretendHidden, signIn } from "./helpers";
 
-const ACCESS_TTL_MS = 3_000;
+const ACCESS_TTL_MS = 5_000;
 const welcome = { name: `Welcome, ${DEMO.email}` };
 
 const isRefresh = (request: Request) => new URL(request.url()).pathname === "/api/auth/refresh";

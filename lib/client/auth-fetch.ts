@@ -23,23 +23,25 @@ async function postRefresh(): Promise<boolean> {
   return true;
 }
 
-async function refreshAcrossTabs(): Promise<boolean> {
-  if (!("locks" in navigator)) return postRefresh();
-  const waitingSince = Date.now();
+async function refreshAcrossTabs(staleSince: number): Promise<boolean> {
+  const refreshedSince = () => Number(localStorage.getItem(REFRESHED_AT_KEY) ?? 0) >= staleSince;
+  if (!("locks" in navigator)) return refreshedSince() || postRefresh();
   return navigator.locks.request(LOCK_NAME, async () => {
-    // While this tab waited for the lock another tab may have rotated the token; its
-    // new cookies are ours too, and a second rotation would be wasted.
-    const refreshedAt = Number(localStorage.getItem(REFRESHED_AT_KEY) ?? 0);
-    if (refreshedAt >= waitingSince) return true;
+    // Another tab (or this one) may have rotated the token after the caller's request
+    // went out: its new cookies are ours too, and a second rotation would be wasted.
+    if (refreshedSince()) return true;
     return postRefresh();
   });
 }
 
 let inFlight: Promise<boolean> | null = null;
 
-/** Rotates the refresh token; concurrent callers in this tab share one request. */
-export function refreshSession(): Promise<boolean> {
-  inFlight ??= refreshAcrossTabs()
+/**
+ * Rotates the refresh token unless that happened after `staleSince` (when the request
+ * that failed was sent); concurrent callers in this tab share one request.
+ */
+export function refreshSession(staleSince: number = Date.now()): Promise<boolean> {
+  inFlight ??= refreshAcrossTabs(staleSince)
     .catch(() => false)
     .finally(() => {
       inFlight = null;
@@ -62,9 +64,10 @@ function needsFreshToken(response: Response): boolean {
 
 /** fetch() for the app's APIs: on an expired access token it refreshes once and retries. */
 export async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const sentAt = Date.now();
   const response = await fetch(input, { credentials: "same-origin", ...init });
   if (!needsFreshToken(response)) return response;
-  if (!(await refreshSession())) {
+  if (!(await refreshSession(sentAt))) {
     sendToLogin();
     return response;
   }
