@@ -1,19 +1,23 @@
-// The one place that shapes JSON errors: { error, message }, never cached.
+// The one place that shapes responses of the API: JSON errors are { error, message },
+// and nothing an auth route answers is ever cached.
 import { NextResponse } from "next/server";
 import { getConfig } from "../config";
 
-export const NO_STORE = "no-store";
-
-export function jsonError(status: number, error: string, message: string, headers?: HeadersInit): NextResponse {
-  const response = NextResponse.json({ error, message }, { status, headers });
-  response.headers.set("Cache-Control", NO_STORE);
-  return response;
-}
+const NO_STORE = "no-store";
 
 export function json(body: unknown, init?: { status?: number; headers?: HeadersInit }): NextResponse {
   const response = NextResponse.json(body, init);
   response.headers.set("Cache-Control", NO_STORE);
   return response;
+}
+
+export function jsonError(status: number, error: string, message: string, headers?: HeadersInit): NextResponse {
+  return json({ error, message }, { status, headers });
+}
+
+/** A success with nothing to say (204 by default). */
+export function empty(status = 204): NextResponse {
+  return new NextResponse(null, { status, headers: { "Cache-Control": NO_STORE } });
 }
 
 /**

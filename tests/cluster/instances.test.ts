@@ -2,6 +2,7 @@
 // database: any instance can serve any request, rotation and reuse detection hold
 // across them, and a crash in the middle of a refresh leaves no half-rotated session.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashRefreshToken } from "@/lib/auth/refresh";
 import { createTestDatabase, DEMO, testProvider, type TestDatabase } from "../support/database";
 import { login, parseSetCookies, refreshWith } from "../support/http";
 import { startServer, type TestServer } from "../support/server";
@@ -33,7 +34,6 @@ afterAll(async () => {
 const refreshCookie = (response: Response) => parseSetCookies(response).find((c) => c.name === "refresh_token")?.value;
 
 async function sessionIdOf(refreshToken: string): Promise<string> {
-  const { hashRefreshToken } = await import("@/lib/auth/refresh");
   return (await database.db.refreshToken.findUniqueOrThrow({ where: { tokenHash: hashRefreshToken(refreshToken) } }))
     .sessionId;
 }

@@ -1,11 +1,11 @@
 // Attacks on the access token, against the real server: the edge gate (/dashboard) and
 // an API (/api/me) must both refuse, never with a 5xx.
-import { generateKeyPair } from "jose";
+import { SignJWT, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "../support/database";
 import { forgeFor, type Forge } from "../support/forge";
 import { login } from "../support/http";
-import { startServer, type TestServer } from "../support/server";
+import { startServer, TEST_AUTH_SECRET, type TestServer } from "../support/server";
 
 let server: TestServer;
 let forge: Forge;
@@ -52,8 +52,6 @@ describe("access-token attacks", () => {
   }
 
   it("an algorithm outside the keyring (HS512 with the same secret)", async () => {
-    const { TEST_AUTH_SECRET } = await import("../support/server");
-    const { SignJWT } = await import("jose");
     const token = await new SignJWT(forge.claims())
       .setProtectedHeader({ alg: "HS512", typ: "at+jwt" })
       .sign(new TextEncoder().encode(TEST_AUTH_SECRET));
@@ -68,7 +66,6 @@ describe("access-token attacks", () => {
 
   it("EdDSA token signed with an attacker's key", async () => {
     const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
-    const { SignJWT } = await import("jose");
     await expectRefused(
       await new SignJWT(forge.claims()).setProtectedHeader({ alg: "EdDSA", typ: "at+jwt" }).sign(privateKey),
     );

@@ -4,6 +4,6 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 export default function ensureBuild(): void {
-  if (existsSync(".next/BUILD_ID") && process.env.SKIP_BUILD_CHECK !== "rebuild") return;
+  if (existsSync(".next/BUILD_ID")) return;
   execFileSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
 }

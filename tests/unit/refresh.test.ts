@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { pruneExpired } from "@/lib/auth/prune";
 import { hashRefreshToken, revokeSession, rotateRefreshToken, startSession, type TokenPair } from "@/lib/auth/refresh";
 import { verifyAccessToken } from "@/lib/auth/tokens";
 import { createTestDatabase, DEMO, type TestDatabase } from "../support/database";
@@ -177,7 +178,6 @@ describe("rotateRefreshToken", () => {
 
 describe("pruneExpired", () => {
   it("removes expired sessions and old used tokens, keeps live ones and the audit log", async () => {
-    const { pruneExpired } = await import("@/lib/auth/prune");
     const t0 = new Date(Date.now() - 40 * DAY);
     const expired = await startSession(t.db, userId, client, t0);
     let live = await startSession(t.db, userId, client, new Date(Date.now() - 20 * DAY));

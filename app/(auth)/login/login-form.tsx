@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState, type FormEvent } from "react";
+import { FormError } from "@/components/form-error";
 import { refreshSession } from "@/lib/client/auth-fetch";
 import { postJson } from "@/lib/client/post-json";
 
@@ -50,11 +51,7 @@ export function LoginForm({ next, initialError, retryRefresh }: Props) {
         Password
         <input name="password" type="password" autoComplete="current-password" required />
       </label>
-      {error ? (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <button type="submit" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </button>

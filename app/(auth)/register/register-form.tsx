@@ -1,6 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
+import { FormError } from "@/components/form-error";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-rules";
 import { postJson } from "@/lib/client/post-json";
 
@@ -35,11 +36,7 @@ export function RegisterForm() {
         Password
         <input name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} />
       </label>
-      {error ? (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <button type="submit" disabled={pending}>
         {pending ? "Creating account…" : "Create account"}
       </button>

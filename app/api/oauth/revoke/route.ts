@@ -1,10 +1,10 @@
-import { NextResponse, type NextRequest } from "next/server";
+import type { NextRequest } from "next/server";
 import { signOut } from "@/lib/auth/sign-out";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
 import { oauthError } from "@/lib/http/oauth-responses";
-import { NO_STORE } from "@/lib/http/responses";
+import { empty } from "@/lib/http/responses";
 
 // RFC 7009: revokes the session a refresh (or access) token belongs to, and answers 200
 // whether or not the token was known, so the answer tells an attacker nothing.
@@ -15,5 +15,5 @@ export async function POST(request: NextRequest) {
     return oauthError("invalid_request", "Send the token to revoke as the form parameter `token`.");
   }
   await signOut(getDb(), { refreshToken: token, accessToken: token }, clientInfo(request));
-  return new NextResponse(null, { status: 200, headers: { "Cache-Control": NO_STORE } });
+  return empty(200);
 }

@@ -1,9 +1,9 @@
-import { NextResponse, type NextRequest } from "next/server";
+import type { NextRequest } from "next/server";
 import { getCurrentSession } from "@/lib/auth/session";
 import { revokeUserSession } from "@/lib/auth/user-sessions";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
-import { jsonError, NO_STORE, unauthorized } from "@/lib/http/responses";
+import { empty, jsonError, unauthorized } from "@/lib/http/responses";
 
 export async function DELETE(request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
   const current = await getCurrentSession();
@@ -13,5 +13,5 @@ export async function DELETE(request: NextRequest, { params }: { params: Promise
   if (!(await revokeUserSession(getDb(), current.user.id, id, clientInfo(request)))) {
     return jsonError(404, "not_found", "No active session with this id.");
   }
-  return new NextResponse(null, { status: 204, headers: { "Cache-Control": NO_STORE } });
+  return empty();
 }

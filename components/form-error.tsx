@@ -1,0 +1,8 @@
+// A form's error message: announced to screen readers as soon as it appears.
+export function FormError({ message }: { message: string | undefined }) {
+  return message ? (
+    <p role="alert" className="error">
+      {message}
+    </p>
+  ) : null;
+}
