@@ -8,9 +8,9 @@
 // for the token verification.
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
-import { bearerToken, presentedAccessToken } from "@/lib/auth/bearer";
-import { isCrossSiteRequest } from "@/lib/auth/csrf";
-import { verifyAccessToken } from "@/lib/auth/tokens";
+import { bearerToken, presentedAccessToken } from "@/lib/auth/edge/bearer";
+import { isCrossSiteRequest } from "@/lib/auth/edge/csrf";
+import { verifyAccessToken } from "@/lib/auth/edge/tokens";
 import { jsonError, seeOther, unauthorized } from "@/lib/http/responses";
 import { createNonce, HSTS, NO_CONTENT_CSP, pageCsp } from "@/lib/http/security-headers";
 

@@ -13,8 +13,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { SignJWT, generateKeyPair, jwtVerify } from "jose";
 import { getConfig } from "../lib/config";
-import { getKeyring } from "../lib/auth/keys";
-import { signAccessToken, verifyAccessToken } from "../lib/auth/tokens";
+import { getKeyring } from "../lib/auth/edge/keys";
+import { signAccessToken, verifyAccessToken } from "../lib/auth/edge/tokens";
 
 const seconds = Number(process.env.BENCH_VERIFY_SECONDS ?? "0.5");
 const rounds = Number(process.env.BENCH_VERIFY_ROUNDS ?? "3");

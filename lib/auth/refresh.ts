@@ -4,7 +4,7 @@ import { getAuthSecrets, getConfig } from "../config";
 import type { Db } from "../db";
 import { retryOnConflict } from "../db/retry";
 import { recordAuthEvent, type ClientInfo } from "./audit";
-import { signAccessToken } from "./tokens";
+import { signAccessToken } from "./edge/tokens";
 
 // Design choice for the grace window (design.md, "Reuse"): only hashes are stored, yet a
 // retried parent must be answered with the *current* token. Each successor is therefore

@@ -2,8 +2,8 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { cache } from "react";
 import { getDb } from "../db";
-import { presentedAccessToken } from "./bearer";
-import { verifyAccessToken } from "./tokens";
+import { presentedAccessToken } from "./edge/bearer";
+import { verifyAccessToken } from "./edge/tokens";
 
 export type CurrentSession = {
   user: { id: string; email: string };

@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "../db";
 import { recordAuthEvent, type ClientInfo } from "./audit";
 import { findSessionIdByRefreshToken, REVOKE_REASON, revokeSession } from "./refresh";
-import { verifyAccessToken } from "./tokens";
+import { verifyAccessToken } from "./edge/tokens";
 
 /**
  * Revokes the session the caller's cookies name. The refresh token identifies it even

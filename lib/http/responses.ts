@@ -1,7 +1,7 @@
 // The one place that shapes responses of the API: JSON errors are { error, message },
 // and nothing an auth route answers is ever cached.
 import { NextResponse } from "next/server";
-import { getConfig } from "../config";
+import { getConfig } from "@/lib/config";
 
 const NO_STORE = "no-store";
 

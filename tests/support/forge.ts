@@ -1,6 +1,6 @@
 // Builds access tokens the way an attacker would, for the attack tests.
 import { SignJWT, base64url } from "jose";
-import { buildKeyring } from "../../lib/auth/keys";
+import { buildKeyring } from "../../lib/auth/edge/keys";
 import { TEST_AUTH_SECRET } from "./server";
 
 export type Forge = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isCrossSiteRequest } from "@/lib/auth/csrf";
+import { isCrossSiteRequest } from "@/lib/auth/edge/csrf";
 
 const app = "http://127.0.0.1:3000";
 const headers = (init: Record<string, string>) => new Headers(init);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pruneExpired } from "@/lib/auth/prune";
 import { hashRefreshToken, revokeSession, rotateRefreshToken, startSession, type TokenPair } from "@/lib/auth/refresh";
-import { verifyAccessToken } from "@/lib/auth/tokens";
+import { verifyAccessToken } from "@/lib/auth/edge/tokens";
 import { createTestDatabase, DEMO, type TestDatabase } from "../support/database";
 
 const client = { ip: "127.0.0.1", userAgent: "vitest" };

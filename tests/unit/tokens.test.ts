@@ -1,7 +1,7 @@
 import { SignJWT, base64url } from "jose";
 import { describe, expect, it } from "vitest";
-import { buildKeyring, getKeyring } from "@/lib/auth/keys";
-import { signAccessToken, verifyAccessToken } from "@/lib/auth/tokens";
+import { buildKeyring, getKeyring } from "@/lib/auth/edge/keys";
+import { signAccessToken, verifyAccessToken } from "@/lib/auth/edge/tokens";
 
 const subject = { userId: "user-1", sessionId: "session-1" };
 const origin = "http://127.0.0.1:3000";

@@ -1,4 +1,4 @@
-import { getKeyring } from "@/lib/auth/keys";
+import { getKeyring } from "@/lib/auth/edge/keys";
 
 // Public keys for other services that verify our access tokens (EdDSA mode). Empty in
 // HS256 mode: a shared secret is never published.

@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { changePassword } from "@/lib/auth/account";
-import { setAuthCookies } from "@/lib/auth/cookies";
+import { setAuthCookies } from "@/lib/auth/edge/cookies";
 import { changePasswordSchema, firstIssue } from "@/lib/auth/credentials";
 import { getCurrentSession } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";

@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { setAuthCookies } from "@/lib/auth/cookies";
+import { setAuthCookies } from "@/lib/auth/edge/cookies";
 import { firstIssue, loginSchema } from "@/lib/auth/credentials";
 import { signInWithPassword } from "@/lib/auth/sign-in";
 import { getDb } from "@/lib/db";

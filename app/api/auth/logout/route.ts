@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { clearAuthCookies, readAuthCookies } from "@/lib/auth/cookies";
+import { clearAuthCookies, readAuthCookies } from "@/lib/auth/edge/cookies";
 import { signOut } from "@/lib/auth/sign-out";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";

@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { clearAuthCookies, readAuthCookies, setAuthCookies } from "@/lib/auth/cookies";
+import { clearAuthCookies, readAuthCookies, setAuthCookies } from "@/lib/auth/edge/cookies";
 import type { RefreshFailure } from "@/lib/auth/refresh";
 import { refreshWithinLimits } from "@/lib/auth/refresh-request";
 import { getDb } from "@/lib/db";

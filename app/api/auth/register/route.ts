@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { setAuthCookies } from "@/lib/auth/cookies";
+import { setAuthCookies } from "@/lib/auth/edge/cookies";
 import { firstIssue, registerSchema } from "@/lib/auth/credentials";
 import { registerUser } from "@/lib/auth/register";
 import { getDb } from "@/lib/db";

@@ -1,5 +1,5 @@
 // Cookie names and attributes (design.md, "Cookies"). Edge-safe.
-import { getConfig } from "../config";
+import { getConfig } from "@/lib/config";
 
 // Refresh tokens only ever travel to the auth routes.
 export const REFRESH_COOKIE_PATH = "/api/auth";

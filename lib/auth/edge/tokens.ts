@@ -1,6 +1,6 @@
 // Access tokens: compact JWS (HS256), typ "at+jwt". Edge-safe (jose + Web Crypto).
 import { SignJWT, jwtVerify, type JWTHeaderParameters } from "jose";
-import { getConfig } from "../config";
+import { getConfig } from "@/lib/config";
 import { getKeyring, type KeyEntry } from "./keys";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";

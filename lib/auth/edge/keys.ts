@@ -5,7 +5,7 @@
 //   verify, so switching modes signs nobody out.
 // Each key has its own `kid` and algorithm; a token must name both correctly.
 import { calculateJwkThumbprint, exportJWK, importJWK, importPKCS8, type JWK } from "jose";
-import { getAuthSecrets, getEd25519PrivateKey } from "../config";
+import { getAuthSecrets, getEd25519PrivateKey } from "@/lib/config";
 
 export type KeyAlgorithm = "HS256" | "EdDSA";
 export type KeyEntry = { kid: string; alg: KeyAlgorithm; key: CryptoKey };
