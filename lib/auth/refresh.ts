@@ -6,7 +6,7 @@ import { retryOnConflict } from "../db/retry";
 import { recordAuthEvent, type ClientInfo } from "./audit";
 import { signAccessToken } from "./edge/tokens";
 
-// Design choice for the grace window (design.md, "Reuse"): only hashes are stored, yet a
+// Design choice for the grace window (docs/rotation.md, docs/decisions/0002-derived-successors.md): only hashes are stored, yet a
 // retried parent must be answered with the *current* token. Each successor is therefore
 // derived from its parent with a server key, successor = HMAC(key, parent). Whoever
 // presents the parent within the grace window can be given the successor again without

@@ -1,4 +1,4 @@
-// Cookie names and attributes (design.md, "Cookies"). Edge-safe.
+// Cookie names and attributes (docs/cookies.md). Edge-safe.
 import { getConfig } from "@/lib/config";
 
 // Refresh tokens only ever travel to the auth routes.
