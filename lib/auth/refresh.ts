@@ -6,12 +6,13 @@ import { retryOnConflict } from "../db/retry";
 import { recordAuthEvent, type ClientInfo } from "./audit";
 import { signAccessToken } from "./edge/tokens";
 
-// Design choice for the grace window (docs/rotation.md, docs/decisions/0002-derived-successors.md): only hashes are stored, yet a
-// retried parent must be answered with the *current* token. Each successor is therefore
-// derived from its parent with a server key, successor = HMAC(key, parent). Whoever
-// presents the parent within the grace window can be given the successor again without
-// the database ever holding a usable token, and only the first token of a session needs
-// the CSPRNG. Without the server key a successor cannot be predicted from its parent.
+// Design choice for the grace window (docs/rotation.md,
+// docs/decisions/0002-derived-successors.md): only hashes are stored, yet a retried
+// parent must be answered with the *current* token. Each successor is therefore derived
+// from its parent with a server key, successor = HMAC(key, parent). Whoever presents the
+// parent within the grace window can be given the successor again without the database
+// ever holding a usable token, and only the first token of a session needs the CSPRNG.
+// Without the server key a successor cannot be predicted from its parent.
 
 export type RefreshFailure = "invalid_refresh_token" | "refresh_token_reused" | "session_expired";
 
