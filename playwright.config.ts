@@ -1,15 +1,11 @@
 import { execFileSync } from "node:child_process";
 import { defineConfig } from "@playwright/test";
 import { findChromium } from "./scripts/browser.mjs";
+import { freePortSync } from "./tests/support/free-port";
 
 // Ports are picked once, in the runner's process, and handed to its workers via env.
-function freePort(): string {
-  const probe =
-    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
-  return execFileSync(process.execPath, ["-e", probe]).toString().trim();
-}
-process.env.E2E_PORT ??= freePort();
-process.env.E2E_SHORT_TTL_PORT ??= freePort();
+process.env.E2E_PORT ??= String(freePortSync());
+process.env.E2E_SHORT_TTL_PORT ??= String(freePortSync());
 
 // Both servers run one production build, made here once (not by each server at the
 // same time); `npm test` has just built and says so with E2E_SKIP_BUILD=1.

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { formAlert, registerThroughPage, signIn, signInWithKeyboard } from "./helpers";
+import { DEMO, formAlert, registerThroughPage, signIn, signInWithKeyboard } from "./helpers";
 
 test("register a new account and land on the dashboard", async ({ page }) => {
   const email = `new-${Date.now()}@example.com`;
@@ -7,7 +7,7 @@ test("register a new account and land on the dashboard", async ({ page }) => {
   await page.getByRole("link", { name: "Create one" }).click();
   // A client-side navigation: wait until the register page is the one on screen.
   await expect(page.getByRole("heading", { name: "Create an account" })).toBeVisible();
-  await page.getByLabel("Email").fill("demo@example.com");
+  await page.getByLabel("Email").fill(DEMO.email);
   await page.getByLabel("Password").fill("a perfectly fine passphrase");
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(formAlert(page)).toHaveText("An account with this email already exists. Sign in instead.");

@@ -1,6 +1,8 @@
 import { expect, type BrowserContext, type Locator, type Page } from "@playwright/test";
 
-export const DEMO = { email: "demo@example.com", password: "demo-password-123" };
+import { DEMO_USER } from "../prisma/demo-user";
+
+export const DEMO = DEMO_USER;
 
 /** Signs in through the login page with the keyboard only. */
 export async function signInWithKeyboard(page: Page, credentials = DEMO): Promise<void> {

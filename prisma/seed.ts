@@ -4,8 +4,7 @@ import "./load-env";
 import { hashPassword } from "../lib/auth/password";
 import { getConfig } from "../lib/config";
 import { createDb } from "../lib/db/client";
-
-export const DEMO_USER = { email: "demo@example.com", password: "demo-password-123" };
+import { DEMO_USER } from "./demo-user";
 
 const db = createDb(getConfig().databaseUrl);
 try {

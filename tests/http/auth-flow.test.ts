@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO } from "../support/database";
+import { databaseState, DEMO } from "../support/database";
 import { CookieJar, login, parseSetCookies, withCookies } from "../support/http";
 import { startServer, type TestServer } from "../support/server";
 
@@ -8,15 +8,6 @@ beforeAll(async () => {
   server = await startServer();
 });
 afterAll(() => server?.stop());
-
-async function rowCounts() {
-  const { db } = server;
-  return {
-    sessions: await db.session.count(),
-    tokens: await db.refreshToken.count(),
-    events: await db.authEvent.count(),
-  };
-}
 
 describe("signed out", () => {
   it("redirects /dashboard through the refresh route to the login page, keeping the path", async () => {
@@ -111,7 +102,7 @@ describe("login", () => {
     ["an oversized body", "application/json", JSON.stringify({ email: DEMO.email, password: "x".repeat(20_000) })],
     ["a wrong content type", "text/plain", JSON.stringify(DEMO)],
   ])("answers %s with 400 and writes nothing", async (_label, type, body) => {
-    const before = await rowCounts();
+    const before = await databaseState(server.db);
     const response = await fetch(`${server.url}/api/auth/login`, {
       method: "POST",
       headers: { "content-type": type },
@@ -119,7 +110,7 @@ describe("login", () => {
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: "invalid_request", message: expect.any(String) });
-    expect(await rowCounts()).toEqual(before);
+    expect(await databaseState(server.db)).toEqual(before);
   });
 
   it("works as a plain form post: 303 to a same-origin next, never elsewhere", async () => {

@@ -1,7 +1,7 @@
 // A few thousand generated malformed requests against every route: no 5xx, the server
 // stays up, and the user, session and token rows do not change.
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { DEMO } from "../support/database";
+import { databaseState, DEMO } from "../support/database";
 import { login } from "../support/http";
 import { startServer, type TestServer } from "../support/server";
 
@@ -169,20 +169,9 @@ function headers(type: string): Record<string, string> {
   return h;
 }
 
-async function snapshot() {
-  const { db } = server;
-  const sessions = await db.session.findMany({
-    orderBy: { id: "asc" },
-    select: { id: true, revokedAt: true, lastUsedAt: true },
-  });
-  const tokens = await db.refreshToken.findMany({ orderBy: { id: "asc" }, select: { id: true, usedAt: true } });
-  const users = await db.user.findMany({ orderBy: { id: "asc" }, select: { id: true, passwordHash: true } });
-  return { sessions, tokens, users };
-}
-
 it(`survives ${REQUESTS} malformed requests (seed ${SEED})`, async () => {
   await login(server.url, DEMO); // one real session whose rows must not move
-  const before = await snapshot();
+  const before = await databaseState(server.db);
   const failures: string[] = [];
   let sent = 0;
 
@@ -211,5 +200,5 @@ it(`survives ${REQUESTS} malformed requests (seed ${SEED})`, async () => {
 
   expect(failures).toEqual([]);
   expect((await fetch(`${server.url}/api/health`)).status).toBe(200);
-  expect(await snapshot()).toEqual(before);
+  expect(await databaseState(server.db)).toEqual(before);
 }, 300_000);

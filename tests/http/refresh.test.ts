@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashRefreshToken } from "@/lib/auth/refresh";
-import { DEMO } from "../support/database";
+import { databaseState, DEMO } from "../support/database";
 import { CookieJar, login, parseSetCookies, refreshWith, withCookies } from "../support/http";
 import { startServer, type TestServer } from "../support/server";
 
@@ -23,15 +23,6 @@ async function signedIn(): Promise<{ jar: CookieJar; refresh: string; sessionId:
 
 function refreshCookieOf(response: Response): string | undefined {
   return parseSetCookies(response).find((c) => c.name === "refresh_token")?.value;
-}
-
-async function rowCounts() {
-  const { db } = server;
-  return {
-    sessions: await db.session.count({ where: { revokedAt: null } }),
-    tokens: await db.refreshToken.count(),
-    events: await db.authEvent.count(),
-  };
 }
 
 async function expectClearedWith(response: Response, error: string) {
@@ -173,11 +164,11 @@ describe("refusals", () => {
     ["oversized", "A".repeat(3000)],
   ])("a %s refresh cookie gets 401 and writes nothing", async (_label, value) => {
     await signedIn();
-    const before = await rowCounts();
+    const before = await databaseState(server.db);
     const response = await refreshWith(server.url, value);
     expect(response.status).toBe(401);
     expect(((await response.json()) as { error: string }).error).toBe("invalid_refresh_token");
-    expect(await rowCounts()).toEqual(before);
+    expect(await databaseState(server.db)).toEqual(before);
   });
 
   it("no refresh cookie at all gets 401", async () => {

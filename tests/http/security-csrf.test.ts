@@ -1,7 +1,7 @@
 // Cross-site requests: every state-changing route refuses another origin with 403
 // csrf_rejected and changes nothing; GET changes no state.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO } from "../support/database";
+import { databaseState, DEMO } from "../support/database";
 import { login, withCookies, type CookieJar } from "../support/http";
 import { startServer, type TestServer } from "../support/server";
 
@@ -27,16 +27,6 @@ const routes: [string, string, unknown][] = [
   ["DELETE", "/api/sessions/SESSION", undefined],
 ];
 
-async function snapshot() {
-  const { db } = server;
-  return {
-    users: await db.user.count(),
-    activeSessions: await db.session.count({ where: { revokedAt: null } }),
-    tokens: await db.refreshToken.count(),
-    passwordHash: (await db.user.findUniqueOrThrow({ where: { email: DEMO.email } })).passwordHash,
-  };
-}
-
 describe.each([
   ["an Origin of another site", { origin: "https://evil.example" }],
   ["Origin: null (sandboxed frame)", { origin: "null" }],
@@ -44,7 +34,7 @@ describe.each([
   ["a sibling subdomain (same-site, not same-origin)", { "sec-fetch-site": "same-site" }],
 ])("%s", (_label, attackHeaders) => {
   it.each(routes)("%s %s → 403 csrf_rejected, nothing changed", async (method, path, body) => {
-    const before = await snapshot();
+    const before = await databaseState(server.db);
     const response = await fetch(
       `${server.url}${path.replace("SESSION", sessionId)}`,
       withCookies(jar, {
@@ -56,7 +46,7 @@ describe.each([
     expect(response.status).toBe(403);
     expect(await response.json()).toEqual({ error: "csrf_rejected", message: expect.any(String) });
     expect(response.headers.getSetCookie()).toEqual([]);
-    expect(await snapshot()).toEqual(before);
+    expect(await databaseState(server.db)).toEqual(before);
   });
 });
 
@@ -79,10 +69,10 @@ describe("GET changes no state", () => {
     "/api/sessions/revoke-others",
     "/api/account/password",
   ])("GET %s is not a way to change anything", async (path) => {
-    const before = await snapshot();
+    const before = await databaseState(server.db);
     const response = await fetch(`${server.url}${path}`, withCookies(jar));
     expect(response.status).toBe(405);
-    expect(await snapshot()).toEqual(before);
+    expect(await databaseState(server.db)).toEqual(before);
   });
 
   it("the navigation refresh only redirects to same-origin paths", async () => {

@@ -1,6 +1,6 @@
 // Hostile bodies and paths: always a 4xx with the JSON error shape, never a 5xx, nothing written.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO } from "../support/database";
+import { databaseState, DEMO } from "../support/database";
 import { login, withCookies, type CookieJar } from "../support/http";
 import { startServer, type TestServer } from "../support/server";
 
@@ -11,16 +11,6 @@ beforeAll(async () => {
   jar = (await login(server.url, DEMO)).jar;
 });
 afterAll(() => server?.stop());
-
-async function snapshot() {
-  const { db } = server;
-  return {
-    users: await db.user.count(),
-    sessions: await db.session.count(),
-    tokens: await db.refreshToken.count(),
-    hash: (await db.user.findUniqueOrThrow({ where: { email: DEMO.email } })).passwordHash,
-  };
-}
 
 const jsonRoutes = ["/api/auth/login", "/api/auth/register", "/api/account/password"];
 const longEmail = `${"a".repeat(250)}@example.com`;
@@ -60,7 +50,7 @@ const bodies: [string, string, string][] = [
 
 describe.each(jsonRoutes)("%s", (route) => {
   it.each(bodies)("refuses %s with 400", async (_label, type, body) => {
-    const before = await snapshot();
+    const before = await databaseState(server.db);
     const payload = body === "BINARY" ? new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]) : body;
     const response = await fetch(
       `${server.url}${route}`,
@@ -70,7 +60,7 @@ describe.each(jsonRoutes)("%s", (route) => {
     const error = (await response.json()) as { error: string; message: string };
     expect(error.error).toBe("invalid_request");
     expect(error.message.length).toBeGreaterThan(0);
-    expect(await snapshot()).toEqual(before);
+    expect(await databaseState(server.db)).toEqual(before);
   });
 });
 

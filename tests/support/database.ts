@@ -8,9 +8,10 @@ import { hashPassword } from "../../lib/auth/password";
 import { providerOf } from "../../lib/db/adapter";
 import { createDb, type Db } from "../../lib/db/client";
 import { applyMigrations } from "../../prisma/engine";
+import { DEMO_USER } from "../../prisma/demo-user";
 import { createPostgresDatabase } from "../../prisma/postgres";
 
-export const DEMO = { email: "demo@example.com", password: "demo-password-123" };
+export const DEMO = DEMO_USER;
 
 export type TestDatabase = { url: string; db: Db; cleanup(): Promise<void> };
 
@@ -39,4 +40,21 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
       await drop();
     },
   };
+}
+
+/**
+ * Every row a request could write, for "refused, and nothing was written" checks:
+ * compare the state before and after. Audit events are counted, not compared row by row.
+ */
+export async function databaseState(db: Db): Promise<Record<string, unknown>> {
+  const [users, sessions, tokens, events] = await Promise.all([
+    db.user.findMany({ orderBy: { id: "asc" }, select: { id: true, email: true, passwordHash: true } }),
+    db.session.findMany({
+      orderBy: { id: "asc" },
+      select: { id: true, revokedAt: true, lastUsedAt: true, idleExpiresAt: true },
+    }),
+    db.refreshToken.findMany({ orderBy: { id: "asc" }, select: { id: true, usedAt: true } }),
+    db.authEvent.count(),
+  ]);
+  return { users, sessions, tokens, events };
 }

@@ -1,8 +1,10 @@
 // The real production server (server.mjs: `next start` plus the socket address) on a
 // free loopback port, with its own fresh database unless it is given one to share.
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import { createTestDatabase, type TestDatabase } from "./database";
+import { freePort } from "./free-port";
+
+export { freePort };
 
 export type TestServer = {
   url: string;
@@ -16,17 +18,6 @@ export type TestServer = {
 };
 
 export const TEST_AUTH_SECRET = "http-test-secret-0123456789abcdef0123456789abcdef";
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on("error", reject);
-  });
-}
 
 async function waitForHealth(url: string, child: ChildProcess, logs: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
