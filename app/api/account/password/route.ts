@@ -6,7 +6,7 @@ import { getCurrentSession } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
-import { json, jsonError, unauthorized } from "@/lib/http/responses";
+import { json, jsonError, rateLimited, unauthorized } from "@/lib/http/responses";
 
 export async function POST(request: NextRequest) {
   const current = await getCurrentSession();
@@ -24,6 +24,7 @@ export async function POST(request: NextRequest) {
   );
   // 401 without the invalid_token challenge: the tokens are fine, so the browser's
   // fetch wrapper does not try to refresh them.
+  if (!result.ok && result.error === "rate_limited") return rateLimited(result.retryAfterSeconds);
   if (!result.ok) return jsonError(401, "invalid_credentials", "The current password is incorrect.");
   const response = json({ revokedSessions: result.revokedSessions });
   setAuthCookies(response.cookies, result.tokens);
