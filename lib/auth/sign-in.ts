@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "../db";
 import { recordAuthEvent, type ClientInfo } from "./audit";
-import { verifyPasswordOrDummy } from "./password";
+import { hashPassword, needsRehash, verifyPasswordOrDummy } from "./password";
 import { consumePasswordAttempt } from "./rate-limit";
 import { startSession, type TokenPair } from "./refresh";
 
@@ -35,6 +35,16 @@ export async function signInWithPassword(
     return { ok: false, error: "invalid_credentials" };
   }
   await attempt.succeeded();
+  // Class: a stored hash whose cost differs from BCRYPT_COST makes its account answer at
+  // another speed than an unknown email (whose dummy hash has the current cost). The
+  // password is known now, so the hash is brought to the current cost; the update is
+  // conditional, so a password changed meanwhile is not overwritten.
+  if (needsRehash(user.passwordHash)) {
+    await db.user.updateMany({
+      where: { id: user.id, passwordHash: user.passwordHash },
+      data: { passwordHash: await hashPassword(credentials.password) },
+    });
+  }
   const tokens = await startSession(db, user.id, client);
   await recordAuthEvent(db, { type: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, client });
   return { ok: true, user: { id: user.id, email: user.email }, tokens };
