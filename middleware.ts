@@ -8,7 +8,7 @@
 // for the token verification.
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
-import { bearerToken, presentedAccessToken } from "@/lib/auth/edge/bearer";
+import { authenticatesByBearer, presentedAccessToken } from "@/lib/auth/edge/bearer";
 import { isCrossSiteRequest } from "@/lib/auth/edge/csrf";
 import { verifyAccessToken } from "@/lib/auth/edge/tokens";
 import { jsonError, seeOther, unauthorized } from "@/lib/http/responses";
@@ -20,13 +20,14 @@ const PUBLIC_API = /^\/api\/(auth\/|oauth\/|health$)/;
 const PROTECTED_PAGE = /^\/dashboard(\/|$)/;
 
 // Decide on a normalised path, so that /Dashboard, /dashboard%2F… and friends are gated
-// too even if some layer in front of the app treats them as the dashboard.
-function normalisedPath(pathname: string): string {
-  let path = pathname;
+// too even if some layer in front of the app treats them as the dashboard. Null when
+// the path has a malformed escape (%ZZ, a cut-off or non-UTF-8 sequence).
+function normalisedPath(pathname: string): string | null {
+  let path: string;
   try {
     path = decodeURIComponent(pathname);
   } catch {
-    // malformed escapes: keep the raw path
+    return null;
   }
   return path.toLowerCase().replace(/\/{2,}/g, "/");
 }
@@ -39,9 +40,11 @@ async function hasValidAccessToken(request: NextRequest): Promise<boolean> {
 async function gate(request: NextRequest, path: string): Promise<NextResponse> {
   const isApi = path.startsWith("/api/");
   // A bearer token is no ambient credential: a cross-site page cannot make the browser
-  // attach one, so such requests need no CSRF check.
-  const carriesBearer = bearerToken(request.headers) !== undefined;
-  if (!carriesBearer && isCrossSiteRequest(request.method, request.headers, getConfig().appOrigin)) {
+  // attach one, so such requests need no CSRF check; but only on the protected APIs,
+  // where the bearer is what authenticates (see authenticatesByBearer).
+  const bearerAuthenticates =
+    isApi && !PUBLIC_API.test(path) && authenticatesByBearer(request.headers, request.cookies);
+  if (!bearerAuthenticates && isCrossSiteRequest(request.method, request.headers, getConfig().appOrigin)) {
     return jsonError(403, "csrf_rejected", "Cross-site requests are not allowed.");
   }
   if (isApi) {
@@ -63,7 +66,14 @@ async function gate(request: NextRequest, path: string): Promise<NextResponse> {
 }
 
 export async function middleware(request: NextRequest): Promise<NextResponse> {
-  const response = await gate(request, normalisedPath(request.nextUrl.pathname));
+  const path = normalisedPath(request.nextUrl.pathname);
+  // Class: every dynamic segment is decoded by the router before any handler runs, and a
+  // malformed escape there ended in a 500 text/plain. Refused here, once, for every
+  // route: a 400 in the JSON error shape.
+  const response =
+    path === null
+      ? jsonError(400, "invalid_request", "The path has a malformed percent escape.")
+      : await gate(request, path);
   // Pages got their nonce CSP; JSON, redirects and errors load nothing at all.
   if (!response.headers.has("Content-Security-Policy")) response.headers.set("Content-Security-Policy", NO_CONTENT_CSP);
   if (getConfig().secureCookies) response.headers.set("Strict-Transport-Security", HSTS);

@@ -8,6 +8,17 @@ const SECURITY_HEADERS = [
   { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
 ];
 
+// What the middleware sets on everything it runs for; here for the paths it does not run
+// on (static files, favicon, robots.txt), so that no response, a 404 page under those
+// paths included, goes out without a CSP. Same value as NO_CONTENT_CSP in
+// lib/http/security-headers.ts: nothing may load, frame or submit from these responses.
+const STATIC_CSP = [
+  {
+    key: "Content-Security-Policy",
+    value: "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  },
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
@@ -19,8 +30,21 @@ const nextConfig = {
     "pg",
     "rate-limiter-flexible",
   ],
+  experimental: {
+    // How much of a body Next.js buffers for the middleware (default 10 MB). server.mjs
+    // refuses larger bodies before this matters; under plain `next start` this keeps the
+    // per-request buffer small. Same figure as server.mjs's cap.
+    proxyClientMaxBodySize: 64 * 1024,
+  },
   async headers() {
-    return [{ source: "/:path*", headers: SECURITY_HEADERS }];
+    return [
+      { source: "/:path*", headers: SECURITY_HEADERS },
+      // The paths excluded from the middleware's matcher (middleware.ts).
+      { source: "/_next/static/:path*", headers: STATIC_CSP },
+      { source: "/_next/image", headers: STATIC_CSP },
+      { source: "/favicon.ico", headers: STATIC_CSP },
+      { source: "/robots.txt", headers: STATIC_CSP },
+    ];
   },
 };
 

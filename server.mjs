@@ -4,7 +4,9 @@
 // This server writes the socket's address into a header of its own (overwriting
 // anything a client sent) and tells the app its name; `next start` alone would leave
 // the app without a trustworthy client address (rate limits then fall back to per
-// account only). Usage: node server.mjs [--dev] [-p PORT] [-H HOST]
+// account only). It is also the only code that sees a request body before Next.js
+// buffers it, so the body cap lives here (see capBody). Usage: node server.mjs [--dev]
+// [-p PORT] [-H HOST]
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import next from "next";
@@ -22,6 +24,70 @@ process.env.SOCKET_ADDRESS_HEADER = SOCKET_ADDRESS_HEADER;
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 process.env.NODE_ENV ??= values.dev ? "development" : "production";
 
+// Class of bug closed here: a body buffered before the code that would refuse it runs.
+// Next.js buffers up to proxyClientMaxBodySize of every body for the middleware (10 MB
+// unless configured), whether or not the route ever reads it, and route handlers only
+// see the body after that. So the cap is applied to the raw request, for every route,
+// before anything buffers it: a declared Content-Length over the cap is refused at once;
+// a body without one (chunked) is collected here up to the cap before Next.js sees the
+// request, and refused as soon as it goes over. No route needs more (lib/http/body.ts
+// reads at most 8 KiB).
+const MAX_REQUEST_BODY_BYTES = 64 * 1024;
+
+function refuseTooLarge(res) {
+  const body = JSON.stringify({
+    error: "payload_too_large",
+    message: `The request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes.`,
+  });
+  res.writeHead(413, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(body),
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    // The rest of the body is not wanted; the connection is not reused.
+    Connection: "close",
+  });
+  res.end(body);
+}
+
+/** Calls `forward` once the body is known to be within the cap; answers 413 otherwise. */
+function capBody(req, res, forward) {
+  const declared = req.headers["content-length"];
+  if (declared !== undefined) {
+    // Node's parser rejects a body longer than the declared length, so the header is binding.
+    if (Number(declared) > MAX_REQUEST_BODY_BYTES) refuseTooLarge(res);
+    else forward();
+    return;
+  }
+  if (req.headers["transfer-encoding"] === undefined) return forward();
+  // Chunked: intercept the chunks as the HTTP parser pushes them, before the stream
+  // buffers them for any reader, and replay them once the body ended within the cap.
+  const push = req.push;
+  const chunks = [];
+  let received = 0;
+  let refused = false;
+  req.push = (chunk, encoding) => {
+    if (refused) return true; // discarded: nothing is kept for an oversized body
+    if (chunk === null) {
+      req.push = push;
+      for (const kept of chunks) push.call(req, kept);
+      push.call(req, null);
+      forward();
+      return false;
+    }
+    received += chunk.length;
+    if (received > MAX_REQUEST_BODY_BYTES) {
+      refused = true;
+      chunks.length = 0;
+      refuseTooLarge(res);
+      return true;
+    }
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk);
+    return true;
+  };
+}
+
 const port = Number(values.port);
 const app = next({ dev: values.dev, hostname: values.hostname, port });
 const handle = app.getRequestHandler();
@@ -29,7 +95,7 @@ await app.prepare();
 
 createServer((req, res) => {
   req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
-  void handle(req, res);
+  capBody(req, res, () => void handle(req, res));
 }).listen(port, values.hostname, () => {
   console.log(`▲ ${values.dev ? "Development" : "Production"} server on http://${values.hostname}:${port}`);
 });

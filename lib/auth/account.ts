@@ -2,10 +2,14 @@ import "server-only";
 import type { Db } from "../db";
 import { recordAuthEvent, type ClientInfo } from "./audit";
 import { hashPassword, verifyPassword } from "./password";
+import { consumePasswordAttempt } from "./rate-limit";
 import { reissueSessionTokens, REVOKE_REASON, type TokenPair } from "./refresh";
 import { revokeOtherSessions } from "./user-sessions";
 
-export type ChangePasswordResult = { ok: true; tokens: TokenPair; revokedSessions: number } | { ok: false };
+export type ChangePasswordResult =
+  | { ok: true; tokens: TokenPair; revokedSessions: number }
+  | { ok: false; error: "invalid_credentials" }
+  | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
 
 /**
  * Changes the password after checking the current one. Every other session is revoked
@@ -18,7 +22,13 @@ export async function changePassword(
   client: ClientInfo,
 ): Promise<ChangePasswordResult> {
   const user = await db.user.findUniqueOrThrow({ where: { id: caller.userId } });
-  if (!(await verifyPassword(input.currentPassword, user.passwordHash))) return { ok: false };
+  // The same throttle as sign-in, keyed by the account's email: a stolen session (or an
+  // XSS) must not get a second, unlimited way to guess the password.
+  const attempt = await consumePasswordAttempt(db, { account: user.email, ip: client.ip });
+  if (attempt.limited) return { ok: false, error: "rate_limited", retryAfterSeconds: attempt.retryAfterSeconds };
+  if (!(await verifyPassword(input.currentPassword, user.passwordHash)))
+    return { ok: false, error: "invalid_credentials" };
+  await attempt.succeeded();
   await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(input.newPassword) } });
   const revokedSessions = await revokeOtherSessions(
     db,

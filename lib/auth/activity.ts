@@ -10,13 +10,21 @@ const DESCRIPTIONS: Record<AuthEventType, string> = {
   refresh_token_reused: "A refresh token was used twice; that session was signed out to be safe",
   session_revoked: "Signed a session out remotely",
   password_changed: "Password changed; other sessions signed out",
+  refresh_token_grace: "A refresh was retried within the grace window",
 };
+
+// Recorded for audits, not shown: two tabs refreshing at once is routine, not news.
+const HIDDEN: AuthEventType[] = ["refresh_token_grace"];
 
 export type ActivityEntry = { id: string; at: Date; text: string; ip: string | null };
 
 /** The user's recent authentication events, in words, newest first. */
 export async function recentActivity(db: Db, userId: string, take = 10): Promise<ActivityEntry[]> {
-  const events = await db.authEvent.findMany({ where: { userId }, orderBy: { createdAt: "desc" }, take });
+  const events = await db.authEvent.findMany({
+    where: { userId, type: { notIn: HIDDEN } },
+    orderBy: { createdAt: "desc" },
+    take,
+  });
   return events.map((event) => ({
     id: event.id,
     at: event.createdAt,

@@ -13,6 +13,7 @@ export type AuthEventType =
   | "login_failed"
   | "logout"
   | "refresh_token_reused"
+  | "refresh_token_grace"
   | "session_revoked"
   | "password_changed"
   | "registered";

@@ -20,6 +20,21 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   return bcrypt.compare(prehash(password), hash);
 }
 
+/**
+ * Was this hash made at another cost than the configured one? Such a hash answers at a
+ * different speed than the dummy hash of unknown emails (which always has the current
+ * cost), so it tells an attacker that the account exists; it is replaced on the next
+ * successful sign-in, the only moment the password is known.
+ */
+export function needsRehash(hash: string): boolean {
+  try {
+    return bcrypt.getRounds(hash) !== getConfig().bcryptCost;
+  } catch {
+    // Not a bcrypt hash at all: replace it too.
+    return true;
+  }
+}
+
 let dummyHash: Promise<string> | undefined;
 
 /**

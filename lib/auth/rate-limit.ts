@@ -42,16 +42,6 @@ function blockedFor(msBeforeNext: number): RateDecision {
   return { limited: true, retryAfterSeconds: Math.max(1, Math.ceil(msBeforeNext / 1000)) };
 }
 
-/** Read-only: are any of these counters already exhausted? */
-async function peek(pairs: [RateLimiterPrisma, string | null][]): Promise<RateDecision> {
-  for (const [limiter, key] of pairs) {
-    if (key === null) continue;
-    const state = await limiter.get(key);
-    if (state && state.consumedPoints >= limiter.points) return blockedFor(state.msBeforeNext);
-  }
-  return allowed;
-}
-
 /** Counts one attempt against a counter; limited once it goes over. */
 async function consume(limiter: RateLimiterPrisma, key: string | null): Promise<RateDecision> {
   if (key === null) return allowed;
@@ -66,26 +56,52 @@ async function consume(limiter: RateLimiterPrisma, key: string | null): Promise<
   }
 }
 
-// Failed sign-ins are what is limited: a user who types the password right is never
-// slowed down, an attacker guessing is. Once an account is locked, even the right
-// password is refused until the window passes (otherwise guessing would go on).
-export const loginLimits = {
-  check: (db: Db, email: string, ip: string | null): Promise<RateDecision> => {
-    const l = limiters(db);
-    return peek([
-      [l.loginPerAccount, email],
-      [l.loginPerIp, ip],
-    ]);
-  },
-  recordFailure: async (db: Db, email: string, ip: string | null): Promise<void> => {
-    const l = limiters(db);
-    await consume(l.loginPerAccount, email);
-    await consume(l.loginPerIp, ip);
-  },
-  clearAccount: async (db: Db, email: string): Promise<void> => {
-    await limiters(db).loginPerAccount.delete(email);
-  },
-};
+export type PasswordAttempt =
+  | { limited: true; retryAfterSeconds: number }
+  | {
+      limited: false;
+      /** Call when the password was right: the attempt is given back (see below). */
+      succeeded: () => Promise<void>;
+    };
+
+/**
+ * THE password-attempt throttle. Every code path that checks a password calls this first
+ * — sign-in (form, JSON and the token endpoint's password grant), the password change,
+ * and whatever is added later (account deletion, password reset) — so that all of them
+ * draw on the same budget per account and per client address: a stolen session cannot
+ * guess the password through one door after the other is closed.
+ *
+ * Class of bug closed here: a limit read before the expensive check and written after
+ * it lets every request in flight pass the read. The attempt is therefore *consumed*
+ * (one atomic increment in the database: an upsert with `points = points + 1`, which
+ * SQLite and PostgreSQL serialise on the row, on every instance) *before* bcrypt runs,
+ * and the caller goes on only when the counter it got back is within the limit.
+ *
+ * Policy: failed attempts are what is limited. A right password gives its point back
+ * (`succeeded()`), so a user who types it right is never slowed down; the counter is not
+ * reset, because a reset would hand attackers guessing at the same moment a fresh
+ * budget. Once an account is over the limit even the right password is refused until
+ * the window passes (otherwise guessing would go on). `account` is the normalised email,
+ * whether or not such an account exists, so the limit reveals nothing about which emails
+ * are registered.
+ */
+export async function consumePasswordAttempt(
+  db: Db,
+  who: { account: string; ip: string | null },
+): Promise<PasswordAttempt> {
+  const l = limiters(db);
+  const perAccount = await consume(l.loginPerAccount, who.account);
+  const perIp = await consume(l.loginPerIp, who.ip);
+  const limited = [perAccount, perIp].find((d) => d.limited);
+  if (limited?.limited) return limited;
+  return {
+    limited: false,
+    succeeded: async () => {
+      await l.loginPerAccount.reward(who.account);
+      if (who.ip !== null) await l.loginPerIp.reward(who.ip);
+    },
+  };
+}
 
 export const consumeRegisterAttempt = (db: Db, ip: string | null): Promise<RateDecision> =>
   consume(limiters(db).registerPerIp, ip);

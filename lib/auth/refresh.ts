@@ -63,6 +63,21 @@ function deriveSuccessor(parent: string, key: Buffer): string {
   return createHmac("sha256", key).update(parent).digest("base64url");
 }
 
+// The successor that reissueSessionTokens gives a token it retires. The reissue happens
+// where the refresh cookie is not sent (it is scoped to /api/auth), so it only knows the
+// parent's hash; deriving from the hash keeps "whoever presents the parent within the
+// grace window gets the current token" true for it too. A distinct label keeps the two
+// derivations apart.
+function deriveReissued(parentHash: string, key: Buffer): string {
+  return createHmac("sha256", key).update(`reissue:${parentHash}`).digest("base64url");
+}
+
+/** Every token the grace window may hand to the holder of `parent`, newest key first. */
+function successorCandidates(parent: string): string[] {
+  const parentHash = hashRefreshToken(parent);
+  return getSuccessorKeys().flatMap((key) => [deriveSuccessor(parent, key), deriveReissued(parentHash, key)]);
+}
+
 function minDate(a: Date, b: Date): Date {
   return a.getTime() <= b.getTime() ? a : b;
 }
@@ -182,10 +197,25 @@ async function rotateInTransaction(
     select: { usedAt: true, successor: true },
   });
   const withinGrace = usedAt !== null && now.getTime() - usedAt.getTime() <= config.refreshReuseGraceSeconds * 1000;
-  if (successor && successor.usedAt === null && withinGrace) {
-    for (const key of getSuccessorKeys()) {
-      const refreshToken = deriveSuccessor(presented, key);
+  // Bound to the same client: a concurrent or retried refresh comes from the client that
+  // signed in (same User-Agent) within seconds; the parent presented by another client in
+  // that window means two clients hold one token, and one of them is a thief. This binds
+  // only the grace hand-out (a User-Agent is no secret, so it is no proof of identity);
+  // ordinary rotation is not bound, so a browser update does not sign anyone out.
+  const sameClient = session.userAgent === client.userAgent;
+  if (successor && successor.usedAt === null && withinGrace && sameClient) {
+    for (const refreshToken of successorCandidates(presented)) {
       if (hashRefreshToken(refreshToken) !== successor.tokenHash) continue;
+      // The hand-out gives a usable pair to whoever presented the parent: recorded, like
+      // the theft verdict, so that a grace hand-out to someone else can be traced.
+      await recordAuthEvent(tx, {
+        type: "refresh_token_grace",
+        userId: session.userId,
+        sessionId: session.id,
+        client,
+        detail: `the parent of the current refresh token (rotated at ${usedAt.toISOString()}) was presented again within the grace window; the current token was handed out again`,
+        now,
+      });
       return {
         ok: true,
         kind: "grace",
@@ -216,23 +246,53 @@ async function rotateInTransaction(
 
 /**
  * Gives a session a fresh refresh token and access token without the old refresh token
- * (which the caller may not have: the refresh cookie only travels to /api/auth). The
- * unused token is retired, so a later replay of it counts as theft.
+ * (which the caller may not have: the refresh cookie only travels to /api/auth).
+ *
+ * The current token is retired by becoming the parent of the new one, exactly as in a
+ * rotation, with a successor derived from its hash (deriveReissued): a refresh in flight
+ * with the old token (another tab, a token-API client's retry) is then a grace-window
+ * retry and receives the new token, instead of a theft verdict that would revoke the
+ * session the caller just secured. Later than the grace window, a replay is theft as
+ * usual.
  */
 export async function reissueSessionTokens(db: Db, sessionId: string, now = new Date()): Promise<TokenPair> {
   const config = getConfig();
-  const refreshToken = randomBytes(32).toString("base64url");
-  const base = await db.$transaction(async (tx) => {
-    const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId } });
-    const expiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
-    await tx.refreshToken.updateMany({ where: { sessionId, usedAt: null }, data: { usedAt: now } });
-    await tx.refreshToken.create({
-      data: { tokenHash: hashRefreshToken(refreshToken), sessionId, createdAt: now, expiresAt },
-    });
-    await tx.session.update({ where: { id: sessionId }, data: { lastUsedAt: now, idleExpiresAt: expiresAt } });
-    return { userId: session.userId, sessionId, refreshToken, refreshTokenExpiresAt: expiresAt };
-  }, TRANSACTION_OPTIONS);
-  return withAccessToken(base, now);
+  const reissue = () =>
+    db.$transaction(async (tx): Promise<IssuedRefresh | null> => {
+      const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId } });
+      const expiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
+      const current = await tx.refreshToken.findFirst({
+        where: { sessionId, usedAt: null },
+        orderBy: { createdAt: "desc" },
+      });
+      // Claimed like a rotation claims it: a concurrent rotation of the same token leaves
+      // count 0 here, and the reissue starts again from the token that rotation created.
+      const claimed = current
+        ? await tx.refreshToken.updateMany({ where: { id: current.id, usedAt: null }, data: { usedAt: now } })
+        : { count: 0 };
+      if (current && claimed.count !== 1) return null;
+      // Anything else unused (there should be nothing) is retired without a successor.
+      await tx.refreshToken.updateMany({ where: { sessionId, usedAt: null }, data: { usedAt: now } });
+      const refreshToken = current
+        ? deriveReissued(current.tokenHash, getSuccessorKeys()[0]!)
+        : randomBytes(32).toString("base64url");
+      await tx.refreshToken.create({
+        data: {
+          tokenHash: hashRefreshToken(refreshToken),
+          sessionId,
+          parentId: current?.id ?? null,
+          createdAt: now,
+          expiresAt,
+        },
+      });
+      await tx.session.update({ where: { id: sessionId }, data: { lastUsedAt: now, idleExpiresAt: expiresAt } });
+      return { userId: session.userId, sessionId, refreshToken, refreshTokenExpiresAt: expiresAt };
+    }, TRANSACTION_OPTIONS);
+  for (let attempt = 1; ; attempt++) {
+    const base = await retryOnConflict(reissue);
+    if (base) return withAccessToken(base, now);
+    if (attempt >= 4) throw new Error("could not reissue the session's tokens: its refresh token kept rotating");
+  }
 }
 
 /** Revokes a session and with it every refresh token of its family. Idempotent. */

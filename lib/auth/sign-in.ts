@@ -1,8 +1,8 @@
 import "server-only";
 import type { Db } from "../db";
 import { recordAuthEvent, type ClientInfo } from "./audit";
-import { verifyPasswordOrDummy } from "./password";
-import { loginLimits } from "./rate-limit";
+import { hashPassword, needsRehash, verifyPasswordOrDummy } from "./password";
+import { consumePasswordAttempt } from "./rate-limit";
 import { startSession, type TokenPair } from "./refresh";
 
 export type SignInResult =
@@ -16,17 +16,16 @@ export async function signInWithPassword(
   credentials: { email: string; password: string },
   client: ClientInfo,
 ): Promise<SignInResult> {
-  // Keyed by the submitted email whether or not the account exists, so the limit
-  // reveals nothing about which emails are registered.
-  const limit = await loginLimits.check(db, credentials.email, client.ip);
-  if (limit.limited) return { ok: false, error: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
+  // Consumed before bcrypt runs, so a burst of concurrent guesses cannot all pass a check
+  // that is only written afterwards (see consumePasswordAttempt).
+  const attempt = await consumePasswordAttempt(db, { account: credentials.email, ip: client.ip });
+  if (attempt.limited) return { ok: false, error: "rate_limited", retryAfterSeconds: attempt.retryAfterSeconds };
 
   const user = await db.user.findUnique({ where: { email: credentials.email } });
   // Always one bcrypt comparison, against a dummy hash for unknown emails, so the
   // response time does not tell whether an account exists.
   const valid = await verifyPasswordOrDummy(credentials.password, user?.passwordHash);
   if (!user || !valid) {
-    await loginLimits.recordFailure(db, credentials.email, client.ip);
     await recordAuthEvent(db, {
       type: "login_failed",
       userId: user?.id,
@@ -35,7 +34,17 @@ export async function signInWithPassword(
     });
     return { ok: false, error: "invalid_credentials" };
   }
-  await loginLimits.clearAccount(db, credentials.email);
+  await attempt.succeeded();
+  // Class: a stored hash whose cost differs from BCRYPT_COST makes its account answer at
+  // another speed than an unknown email (whose dummy hash has the current cost). The
+  // password is known now, so the hash is brought to the current cost; the update is
+  // conditional, so a password changed meanwhile is not overwritten.
+  if (needsRehash(user.passwordHash)) {
+    await db.user.updateMany({
+      where: { id: user.id, passwordHash: user.passwordHash },
+      data: { passwordHash: await hashPassword(credentials.password) },
+    });
+  }
   const tokens = await startSession(db, user.id, client);
   await recordAuthEvent(db, { type: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, client });
   return { ok: true, user: { id: user.id, email: user.email }, tokens };

@@ -5,18 +5,21 @@ import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-const ERROR_MESSAGES: Record<string, string> = {
-  invalid_credentials: "The email or password is incorrect.",
-  invalid_request: "Enter your email and password.",
-  rate_limited: "Too many failed attempts. Wait a few minutes and try again.",
-};
+// A Map, not an object literal: the key comes from the URL, and an object would answer
+// "__proto__", "constructor" or "toString" with what it inherits (class of bug: looking
+// up user input in an object literal).
+const ERROR_MESSAGES = new Map<string, string>([
+  ["invalid_credentials", "The email or password is incorrect."],
+  ["invalid_request", "Enter your email and password."],
+  ["rate_limited", "Too many failed attempts. Wait a few minutes and try again."],
+]);
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
   const single = (key: string) => (typeof params[key] === "string" ? params[key] : undefined);
-  const error = ERROR_MESSAGES[single("error") ?? ""];
+  const error = ERROR_MESSAGES.get(single("error") ?? "");
   const showDemo = process.env.NODE_ENV !== "production";
   return (
     <>

@@ -1,12 +1,14 @@
 import type { NextRequest } from "next/server";
 import { changePassword } from "@/lib/auth/account";
+import { authenticatesByBearer } from "@/lib/auth/edge/bearer";
 import { setAuthCookies } from "@/lib/auth/edge/cookies";
 import { changePasswordSchema, firstIssue } from "@/lib/auth/credentials";
 import { getCurrentSession } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
-import { json, jsonError, unauthorized } from "@/lib/http/responses";
+import { tokenFields } from "@/lib/http/oauth-responses";
+import { json, jsonError, rateLimited, unauthorized } from "@/lib/http/responses";
 
 export async function POST(request: NextRequest) {
   const current = await getCurrentSession();
@@ -24,7 +26,14 @@ export async function POST(request: NextRequest) {
   );
   // 401 without the invalid_token challenge: the tokens are fine, so the browser's
   // fetch wrapper does not try to refresh them.
+  if (!result.ok && result.error === "rate_limited") return rateLimited(result.retryAfterSeconds);
   if (!result.ok) return jsonError(401, "invalid_credentials", "The current password is incorrect.");
+  // The session's tokens were replaced; the caller gets the new ones the way it holds
+  // tokens. A token-API client (bearer) has no cookie jar: it gets them in the JSON, as
+  // from the token endpoint. A browser gets cookies (tokens never go to browsers in JSON).
+  if (authenticatesByBearer(request.headers, request.cookies)) {
+    return json({ revokedSessions: result.revokedSessions, ...tokenFields(result.tokens) });
+  }
   const response = json({ revokedSessions: result.revokedSessions });
   setAuthCookies(response.cookies, result.tokens);
   return response;

@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { z } from "zod";
 import { getCurrentSession } from "@/lib/auth/session";
 import { revokeUserSession } from "@/lib/auth/user-sessions";
 import { getDb } from "@/lib/db";
@@ -8,9 +9,12 @@ import { empty, jsonError, unauthorized } from "@/lib/http/responses";
 export async function DELETE(request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
   const current = await getCurrentSession();
   if (!current) return unauthorized();
-  const { id } = await params;
-  // Someone else's session and a session that does not exist look the same: 404.
-  if (!(await revokeUserSession(getDb(), current.user.id, id, clientInfo(request)))) {
+  // Parsed like any other input (session ids are UUIDs): a NUL byte or a 10 KB segment
+  // never reaches the database, whose errors would be 500s.
+  const id = z.uuid().safeParse((await params).id);
+  // Someone else's session, a session that does not exist and an id that cannot exist
+  // look the same: 404.
+  if (!id.success || !(await revokeUserSession(getDb(), current.user.id, id.data, clientInfo(request)))) {
     return jsonError(404, "not_found", "No active session with this id.");
   }
   return empty();
