@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it("npm run bench --smoke produces the results JSON with every section", () => {
   const out = path.join(dir, "results.json");
-  execFileSync(process.execPath, ["bench/run.mjs", "--smoke", "--skip-postgres", "--out", out], {
+  execFileSync("node_modules/.bin/tsx", ["bench/run.ts", "--smoke", "--skip-postgres", "--out", out], {
     stdio: "pipe",
     timeout: 300_000,
   });
