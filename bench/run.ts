@@ -22,7 +22,7 @@ import {
   refreshRetryBudget,
   verifySection,
 } from "./harness/load";
-import { MODE, options, OUT, ROOT, S, USAGE } from "./harness/options";
+import { MODE, options, OUT, ROOT, S, USAGE, wants } from "./harness/options";
 import { cleanup, CORES, errorMessage, firstLines, log, PINNING, stopOnSignals, temp } from "./harness/processes";
 import { summariseProfile } from "./harness/profile";
 import { failed, renderReport, type Results } from "./harness/report";
@@ -76,18 +76,22 @@ async function edgeServerSections(results: Results, edge: Build): Promise<void> 
   try {
     memory.rssMiB["edge, after start"] = server.rssMiB();
     const afterWarmup = () => (memory.rssMiB["edge, after warm-up"] = server.rssMiB());
-    pages.edge = await section(results, "pages edge", () => pageSection(server, edge, afterWarmup));
-    memory.rssMiB["edge, after the page runs"] = server.rssMiB();
-    results.api = await section(results, "api", () => apiSection(server));
-    refresh.sqlite = await section(results, "refresh sqlite", async () => ({
-      levels: await refreshLevels(server, "sqlite"),
-    }));
-    memory.rssMiB["edge, after the refresh run"] = server.rssMiB();
+    if (wants("pages")) {
+      pages.edge = await section(results, "pages edge", () => pageSection(server, edge, afterWarmup));
+      memory.rssMiB["edge, after the page runs"] = server.rssMiB();
+    }
+    if (wants("api")) results.api = await section(results, "api", () => apiSection(server));
+    if (wants("refresh")) {
+      refresh.sqlite = await section(results, "refresh sqlite", async () => ({
+        levels: await refreshLevels(server, "sqlite"),
+      }));
+      memory.rssMiB["edge, after the refresh run"] = server.rssMiB();
+    }
   } finally {
     await server.stop();
   }
   const sqlite = refresh.sqlite;
-  if (!("levels" in sqlite)) return;
+  if (!sqlite || !("levels" in sqlite)) return;
   const check = checkSqlite(sqliteFile);
   sqlite.check = check;
   if (!check.ok) results.problems.push(`refresh sqlite: database check failed: ${JSON.stringify(check)}`);
@@ -205,15 +209,18 @@ async function main(): Promise<boolean> {
   if (MODE === "cpu-prof") {
     await profileRun(results, edge);
   } else {
-    results.verify = await section(results, "verify", verifySection);
-    results.middlewareCost = await section(results, "middleware cost", middlewareCostSection);
-    results.dbPath = await section(results, "db path", () => dbPathSection(edge));
+    if (wants("verify")) {
+      results.verify = await section(results, "verify", verifySection);
+      results.middlewareCost = await section(results, "middleware cost", middlewareCostSection);
+    }
+    if (wants("db-path")) results.dbPath = await section(results, "db path", () => dbPathSection(edge));
     results.memory = { rssMiB: {} };
     // Edge server on SQLite: pages, API, refresh, memory.
-    await section(results, "edge server", async () => {
-      await edgeServerSections(results, edge);
-      return {};
-    });
+    if (wants("pages") || wants("api") || wants("refresh"))
+      await section(results, "edge server", async () => {
+        await edgeServerSections(results, edge);
+        return {};
+      });
     const node = builds.node;
     if (node)
       await section(results, "node server", async () => {
@@ -221,8 +228,8 @@ async function main(): Promise<boolean> {
         return {};
       });
 
-    const login = await section(results, "login", () => loginSection(edge));
-    if (!failed(login)) {
+    const login = wants("login") ? await section(results, "login", () => loginSection(edge)) : undefined;
+    if (login && !failed(login)) {
       const hashMs = results.verify && !failed(results.verify) ? (results.verify.bcrypt?.medianMs ?? null) : null;
       login.hashMs = hashMs;
       login.boundOneCore = hashMs ? round(1000 / hashMs, 2) : null;
@@ -233,7 +240,7 @@ async function main(): Promise<boolean> {
     results.login = login;
 
     const refresh = (results.refresh ??= {});
-    if (S.postgres && !options.skipPostgres) {
+    if (S.postgres && !options.skipPostgres && wants("postgres")) {
       const postgresql = await section(results, "refresh postgresql", () => postgresSection(edge));
       refresh.postgresql = failed(postgresql) ? { skipped: postgresql.error } : postgresql;
       if ("rssAfterRefreshMiB" in postgresql && postgresql.rssAfterRefreshMiB !== undefined)
@@ -241,7 +248,7 @@ async function main(): Promise<boolean> {
       // PostgreSQL never fails the bench.
       results.problems = results.problems.filter((p) => !p.startsWith("refresh postgresql"));
     } else {
-      refresh.postgresql = { skipped: MODE === "smoke" ? "smoke mode" : "--skip-postgres" };
+      refresh.postgresql = { skipped: MODE === "smoke" ? "smoke mode" : options.only ? "--only" : "--skip-postgres" };
     }
   }
 

@@ -7,6 +7,9 @@ import { parseArgs } from "node:util";
 export const BENCH_DIR = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 export const ROOT = path.dirname(BENCH_DIR);
 
+export const SECTIONS = ["verify", "db-path", "pages", "api", "refresh", "node", "login", "postgres"] as const;
+export type Section = (typeof SECTIONS)[number];
+
 export const USAGE = `npm run bench [-- options]: measures the production build, side by side, on this machine.
 
   (no option)       full run (~8 min on 2 cores), writes bench/results.json
@@ -16,7 +19,9 @@ export const USAGE = `npm run bench [-- options]: measures the production build,
                     (JSON to $TMPDIR/next-auth-bench-profile.json unless --out;
                     --cpu-prof-out DIR keeps the .cpuprofile)
   --skip-postgres   leave PostgreSQL out
-  --keep-temp       keep the temporary builds, databases and logs`;
+  --keep-temp       keep the temporary builds, databases and logs
+  --only A,B        only these sections: ${SECTIONS.join(", ")}
+                    (e.g. --only pages,refresh: the gate and rotation targets, one build)`;
 
 const { values } = parseArgs({
   options: {
@@ -26,6 +31,7 @@ const { values } = parseArgs({
     "cpu-prof-out": { type: "string" },
     "skip-postgres": { type: "boolean", default: false },
     "keep-temp": { type: "boolean", default: false },
+    only: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -37,8 +43,17 @@ export const options = {
   cpuProfOut: values["cpu-prof-out"],
   skipPostgres: values["skip-postgres"] === true,
   keepTemp: values["keep-temp"] === true,
+  only: values.only?.split(",").map((name) => name.trim()),
   help: values.help === true,
 };
+
+const unknownSection = options.only?.find((name) => !(SECTIONS as readonly string[]).includes(name));
+if (unknownSection) throw new Error(`--only: unknown section "${unknownSection}" (sections: ${SECTIONS.join(", ")})`);
+
+/** Whether this run measures a section (all of them unless --only names some). */
+export function wants(section: Section): boolean {
+  return !options.only || options.only.includes(section);
+}
 
 export type Mode = "full" | "smoke" | "cpu-prof";
 export const MODE: Mode = options.cpuProf ? "cpu-prof" : options.smoke ? "smoke" : "full";
@@ -93,4 +108,6 @@ const SETTINGS: Record<Mode, Settings> = {
   "cpu-prof": { ...(options.smoke ? SMOKE : FULL), variants: ["edge"], postgres: false },
 };
 
-export const S: Settings = SETTINGS[MODE];
+const chosen = SETTINGS[MODE];
+// The Node.js-runtime build is the slowest part of a run; skip it when its pages are not wanted.
+export const S: Settings = { ...chosen, variants: chosen.variants.filter((v) => v === "edge" || wants("node")) };
