@@ -4,8 +4,8 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { encode } from "next-auth/jwt";
-import { DEMO } from "../../tests/support/demo";
-import { freePort } from "../../tests/support/net";
+import { DEMO_USER as DEMO } from "../../prisma/demo-user";
+import { freePort } from "../../tests/support/free-port";
 import type { Build } from "./variants";
 import {
   errorMessage,
