@@ -58,6 +58,10 @@ export function wants(section: Section): boolean {
 export type Mode = "full" | "smoke" | "cpu-prof";
 export const MODE: Mode = options.cpuProf ? "cpu-prof" : options.smoke ? "smoke" : "full";
 
+// The login section's cost. A smoke run only proves the section works: cost 4 keeps its
+// seeding and hashing from dominating the test's time.
+export const LOGIN_BCRYPT_COST = Number(process.env.BENCH_BCRYPT_COST ?? (MODE === "smoke" ? "4" : "12"));
+
 // A profile run does not overwrite the full results.
 export const OUT = path.resolve(
   options.out ??
@@ -65,8 +69,6 @@ export const OUT = path.resolve(
       ? path.join(os.tmpdir(), "next-auth-bench-profile.json")
       : path.join(BENCH_DIR, "results.json")),
 );
-
-export const LOGIN_BCRYPT_COST = Number(process.env.BENCH_BCRYPT_COST ?? "12");
 
 export type Variant = "edge" | "node";
 
