@@ -30,6 +30,15 @@ function processTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
+/** CPU milliseconds (user + system) the process has used so far. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    return (processTicks(pid) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
 /** Starts a measurement; the returned function gives the foreign share since then. */
 export function startContention(serverPid: number | undefined): () => number | null {
   let before: { core: { busy: number; total: number } | null; server: number } | null = null;

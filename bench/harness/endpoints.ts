@@ -4,7 +4,7 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { BENCH_NO_MIDDLEWARE_HEADER } from "../variants/header";
-import { startContention } from "./contention";
+import { processCpuMs, startContention } from "./contention";
 import { MODE, ROOT, S, type PageSettings } from "./options";
 import { LOAD_CORE, lastJsonLine, log, pinned, run } from "./processes";
 import { authjsCookie, loginCookie, type Server } from "./servers";
@@ -42,6 +42,8 @@ export function setAutocannon(found: Autocannon): void {
 
 type Shot = {
   reqPerSec: number;
+  // Server CPU per request: unlike req/s, barely moved by other processes on its core.
+  cpuMsPerRequest: number | null;
   p50: number;
   p99: number;
   total: number;
@@ -75,11 +77,15 @@ async function autocannon(
   args.push(url);
   const [command, full] = pinned(LOAD_CORE, process.execPath, args);
   const contention = startContention(serverPid);
+  const cpuBefore = serverPid === undefined ? null : processCpuMs(serverPid);
   const { stdout } = await run(command, full, { timeoutMs: (seconds + 60) * 1000, label: "autocannon" });
+  const cpuAfter = serverPid === undefined ? null : processCpuMs(serverPid);
   const foreign = contention();
   const result = lastJsonLine<AutocannonJson>(stdout);
+  const cpuMs = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
   return {
     reqPerSec: result.requests.total / result.duration,
+    cpuMsPerRequest: cpuMs !== null && result.requests.total > 0 ? cpuMs / result.requests.total : null,
     p50: result.latency.p50,
     p99: result.latency.p99,
     total: result.requests.total,
@@ -100,6 +106,7 @@ export type EndpointSummary = {
   path: string;
   measures: string;
   reqPerSec: number | null;
+  serverCpuMsPerRequest: number | null;
   p50Ms: number | null;
   p99Ms: number | null;
   non2xx: number;
@@ -108,6 +115,7 @@ export type EndpointSummary = {
   serverCoreForeign: number | null;
   rounds: Array<{
     reqPerSec: number | null;
+    serverCpuMsPerRequest: number | null;
     p50Ms: number;
     p99Ms: number;
     total: number;
@@ -118,6 +126,8 @@ export type EndpointSummary = {
 
 export type Ratio = {
   reqPerSecRatio: number | null;
+  /** The same ratio from server CPU per request (b's ÷ a's): what req/s would be on a quiet core. */
+  cpuRatio: number | null;
   perRound: Array<number | null>;
   extraServerMsPerRequest: number | null;
   p50Ratio: number | null;
@@ -184,6 +194,7 @@ async function compareEndpoints(
       path: endpoint.path,
       measures: endpoint.measures,
       reqPerSec: round(median(runs.map((x) => x.reqPerSec)), 1),
+      serverCpuMsPerRequest: round(median(runs.map((x) => x.cpuMsPerRequest)), 3),
       p50Ms: round(median(runs.map((x) => x.p50)), 2),
       p99Ms: round(median(runs.map((x) => x.p99)), 2),
       non2xx: runs.reduce((a, x) => a + x.non2xx, 0),
@@ -193,6 +204,7 @@ async function compareEndpoints(
       serverCoreForeign: round(median(runs.map((x) => x.foreign)), 3),
       rounds: runs.map((x) => ({
         reqPerSec: round(x.reqPerSec, 1),
+        serverCpuMsPerRequest: round(x.cpuMsPerRequest, 3),
         p50Ms: x.p50,
         p99Ms: x.p99,
         total: x.total,
@@ -206,10 +218,15 @@ async function compareEndpoints(
     const sb = summary[b];
     if (!sa || !sb || !sa.reqPerSec || !sb.reqPerSec) return null;
     const perRound = rounds.map((r) => r[a]!.reqPerSec / r[b]!.reqPerSec);
+    const cpuPerRound = rounds.map((r) => {
+      const [ca, cb] = [r[a]!.cpuMsPerRequest, r[b]!.cpuMsPerRequest];
+      return ca && cb ? cb / ca : null;
+    });
     // With the server pinned to one saturated core, 1/throughput is its time per request.
     const extraMs = 1000 / sa.reqPerSec - 1000 / sb.reqPerSec;
     return {
       reqPerSecRatio: round(median(perRound), 3),
+      cpuRatio: round(median(cpuPerRound), 3),
       perRound: perRound.map((x) => round(x, 3)),
       extraServerMsPerRequest: round(extraMs, 3),
       p50Ratio: sa.p50Ms && sb.p50Ms ? round(sa.p50Ms / sb.p50Ms, 3) : null,
@@ -251,13 +268,31 @@ export const PAGE_TARGETS: Array<{ ratio: keyof typeof PAGE_RATIOS & string; min
   { ratio: "public/no-middleware", min: 0.97 },
 ];
 
+/**
+ * Why public pages keep the middleware: Next.js writes inline scripts into every page it
+ * renders (the bootstrap and the RSC payload); with a CSP that forbids injected inline
+ * script they run only with this response's nonce.
+ */
+async function inlineScripts(server: Server, pagePath: string) {
+  const html = await (await fetch(`${server.origin}${pagePath}`)).text();
+  const tags = [...html.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1] ?? "");
+  const inline = tags.filter((attributes) => !/\bsrc=/.test(attributes));
+  return {
+    path: pagePath,
+    scriptTags: tags.length,
+    inline: inline.length,
+    inlineWithNonce: inline.filter((attributes) => /\bnonce=/.test(attributes)).length,
+  };
+}
+
 export type PageSection = {
   gateFile: string;
   runtime: string;
   endpoints: Record<string, EndpointSummary>;
   bareNote?: string;
   ratios: Record<string, Ratio | null>;
-  targets: Array<{ ratio: string; min: number; value: number | null; met: boolean | null }>;
+  targets: Array<{ ratio: string; min: number; value: number | null; met: boolean | null; cpuValue: number | null }>;
+  publicPageInlineScripts: Awaited<ReturnType<typeof inlineScripts>>;
 };
 
 export async function pageSection(server: Server, build: Build, afterWarmup?: () => void): Promise<PageSection> {
@@ -274,8 +309,10 @@ export async function pageSection(server: Server, build: Build, afterWarmup?: ()
     ratios,
     targets: PAGE_TARGETS.map(({ ratio, min }) => {
       const value = ratios[ratio]?.reqPerSecRatio ?? null;
-      return { ratio, min, value, met: value === null ? null : value >= min };
+      const cpuValue = ratios[ratio]?.cpuRatio ?? null;
+      return { ratio, min, value, met: value === null ? null : value >= min, cpuValue };
     }),
+    publicPageInlineScripts: await inlineScripts(server, "/login"),
   };
 }
 

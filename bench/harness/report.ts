@@ -108,12 +108,15 @@ export function gateTable(section: PageSection): string {
     ["Auth.js v4 `withAuth` (JWE session cookie)", "authjs", "authjs/no-op-middleware", "authjs/no-middleware"],
   ];
   return table(
-    ["gate", "req/s", "÷ no-op middleware", "÷ no middleware"],
+    ["gate", "req/s", "÷ no-op middleware", "÷ no middleware", "server CPU ms/req", "CPU: ÷ no-op", "CPU: ÷ none"],
     rows.map(([name, key, overPass, overBare]) => [
       name,
       fmt(section.endpoints[key]?.reqPerSec),
       overPass ? fmt(section.ratios[overPass]?.reqPerSecRatio, 3) : "1",
       overBare ? fmt(section.ratios[overBare]?.reqPerSecRatio, 3) : null,
+      fmt(section.endpoints[key]?.serverCpuMsPerRequest, 3),
+      overPass ? fmt(section.ratios[overPass]?.cpuRatio, 3) : "1",
+      overBare ? fmt(section.ratios[overBare]?.cpuRatio, 3) : null,
     ]),
   );
 }
@@ -151,9 +154,13 @@ export function renderReport(results: Results): string {
     out.push(endpointTable(section.endpoints));
     out.push(`\nGates (req/s ratios: medians of per-round ratios):`);
     out.push(gateTable(section));
+    const scripts = section.publicPageInlineScripts;
+    out.push(
+      `${scripts.path}: ${scripts.inline} inline scripts (of ${scripts.scriptTags}), ${scripts.inlineWithNonce} carrying the response's nonce`,
+    );
     for (const t of section.targets)
       out.push(
-        `target ${t.ratio} ≥ ${t.min}: ${fmt(t.value, 3) ?? "–"} → ${t.met === null ? "n/a" : t.met ? "met" : "NOT met"}`,
+        `target ${t.ratio} ≥ ${t.min}: ${fmt(t.value, 3) ?? "–"} → ${t.met === null ? "n/a" : t.met ? "met" : "NOT met"} (from server CPU per request: ${fmt(t.cpuValue, 3) ?? "–"})`,
       );
   }
   const variants = Object.keys(okPages);
