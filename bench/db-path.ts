@@ -1,4 +1,4 @@
-// The refresh path without HTTP, for `npm run bench` (bench/run.mjs spawns this with tsx
+// The refresh path without HTTP, for `npm run bench` (bench/run.ts spawns this with tsx
 // --conditions=react-server, pinned to the server's core, against a freshly migrated and
 // seeded SQLite database in BENCH_DB_URL):
 // - one rotation as the refresh route does it (refreshWithinLimits: rate-limit check +

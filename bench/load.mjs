@@ -1,5 +1,5 @@
 // The refresh / login load generator of `npm run bench`, run as its own process (pinned
-// to the load core by bench/run.mjs). autocannon cannot do this part: every virtual
+// to the load core by bench/run.ts). autocannon cannot do this part: every virtual
 // client owns one session and must follow its own rotation chain, taking the next
 // refresh token from the previous response's Set-Cookie.
 //

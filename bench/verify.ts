@@ -1,4 +1,4 @@
-// In-process micro-benchmarks for `npm run bench` (bench/run.mjs spawns this with tsx
+// In-process micro-benchmarks for `npm run bench` (bench/run.ts spawns this with tsx
 // --conditions=react-server, AUTH_SECRET and APP_URL set, pinned to one core):
 // - access-token verification as the gate does it (verifyAccessToken: jose + the
 //   keyring's cached CryptoKey) against its two floors, a raw HMAC-SHA256 of the same
@@ -15,6 +15,7 @@ import { SignJWT, generateKeyPair, jwtVerify } from "jose";
 import { getConfig } from "../lib/config";
 import { getKeyring } from "../lib/auth/edge/keys";
 import { signAccessToken, verifyAccessToken } from "../lib/auth/edge/tokens";
+import { median } from "./harness/stats";
 
 const seconds = Number(process.env.BENCH_VERIFY_SECONDS ?? "0.5");
 const rounds = Number(process.env.BENCH_VERIFY_ROUNDS ?? "3");
@@ -23,12 +24,6 @@ const bcryptIterations = Number(process.env.BENCH_BCRYPT_ITERATIONS ?? "5");
 const eddsaKeyring = process.env.BENCH_VERIFY_MODE === "eddsa-keyring";
 
 type Case = { name: string; run: () => Promise<unknown> | unknown };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 // Microseconds per call, awaiting each call (as a request would), in batches so that the
 // clock is read rarely.
@@ -130,13 +125,13 @@ process.stdout.write(
     edTokenBytes: edToken.length,
     verification: cases.map((c) => ({
       name: c.name,
-      microseconds: round2(median(samples.get(c.name)!)),
+      microseconds: round2(median(samples.get(c.name)!) ?? 0),
       rounds: samples.get(c.name)!.map(round2),
     })),
     bcrypt: bcryptMs && {
       cost: bcryptCost,
       iterations: bcryptIterations,
-      medianMs: round2(median(bcryptMs)),
+      medianMs: round2(median(bcryptMs) ?? 0),
       ms: bcryptMs.map(round2),
     },
   })}\n`,

@@ -1,7 +1,8 @@
 import "server-only";
-import { createHash, createHmac, hkdfSync, randomBytes } from "node:crypto";
+import { createHash, createHmac, hkdfSync, randomBytes, randomUUID } from "node:crypto";
 import { getAuthSecrets, getConfig } from "../config";
 import type { Db } from "../db";
+import { providerOfDb } from "../db/client";
 import { retryOnConflict } from "../db/retry";
 import { recordAuthEvent, type ClientInfo } from "./audit";
 import { signAccessToken } from "./edge/tokens";
@@ -130,11 +131,88 @@ export async function rotateRefreshToken(
   now = new Date(),
 ): Promise<RotationResult> {
   if (!REFRESH_TOKEN_PATTERN.test(presented)) return { ok: false, error: "invalid_refresh_token" };
+  const rotated = await retryOnConflict(() => rotateCurrentToken(db, presented, now));
+  if (rotated) return { ok: true, kind: "rotated", tokens: await withAccessToken(rotated, now) };
   const outcome = await retryOnConflict(() =>
     db.$transaction((tx) => rotateInTransaction(tx, presented, client, now), TRANSACTION_OPTIONS),
   );
   if (!outcome.ok) return outcome;
   return { ok: true, kind: outcome.kind, tokens: await withAccessToken(outcome.base, now) };
+}
+
+type SuccessorRow = { sessionId: string; userId: string; expiresAt: Date | string };
+
+/**
+ * The hot path: the presented token is current and its session valid. Claiming it,
+ * inserting its successor and touching the session cost one statement on PostgreSQL
+ * (data-modifying CTEs) and one batch of three on SQLite (which has none), instead of an
+ * interactive transaction of six Prisma queries. Every part is conditional on the claim
+ * (`usedAt IS NULL` plus the session checks in the same statement), so of two concurrent
+ * requests only one inserts, and a token that is not current changes nothing here:
+ * null sends it to rotateInTransaction, which tells grace, reuse and expiry apart.
+ */
+async function rotateCurrentToken(db: Db, presented: string, now: Date): Promise<IssuedRefresh | null> {
+  const tokenHash = hashRefreshToken(presented);
+  const refreshToken = deriveSuccessor(presented, getSuccessorKeys()[0]!);
+  const successorHash = hashRefreshToken(refreshToken);
+  const successorId = randomUUID();
+  const idleEnd = addSeconds(now, getConfig().refreshIdleTtlSeconds);
+  let row: SuccessorRow | undefined;
+  if (providerOfDb(db) === "postgresql") {
+    const rows = await db.$queryRaw<SuccessorRow[]>`
+      WITH claimed AS (
+        UPDATE "RefreshToken" AS t SET "usedAt" = ${now}::timestamp(3)
+        FROM "Session" AS s
+        WHERE t."tokenHash" = ${tokenHash} AND t."usedAt" IS NULL AND s."id" = t."sessionId"
+          AND s."revokedAt" IS NULL AND s."idleExpiresAt" > ${now}::timestamp(3)
+          AND s."absoluteExpiresAt" > ${now}::timestamp(3)
+        RETURNING t."id", t."sessionId", s."userId",
+          LEAST(${idleEnd}::timestamp(3), s."absoluteExpiresAt") AS "expiresAt"
+      ), successor AS (
+        INSERT INTO "RefreshToken" ("id", "tokenHash", "sessionId", "parentId", "createdAt", "expiresAt")
+        SELECT ${successorId}, ${successorHash}, "sessionId", "id", ${now}::timestamp(3), "expiresAt" FROM claimed
+        RETURNING "sessionId", "expiresAt"
+      ), touched AS (
+        UPDATE "Session" AS s SET "lastUsedAt" = ${now}::timestamp(3), "idleExpiresAt" = successor."expiresAt"
+        FROM successor WHERE s."id" = successor."sessionId"
+        RETURNING s."id"
+      )
+      SELECT claimed."sessionId", claimed."userId", claimed."expiresAt" FROM claimed`;
+    row = rows[0];
+  } else {
+    // One connection, one transaction at a time: the insert sees the claim's usedAt, and
+    // a successor already there means an earlier request claimed it in the same
+    // millisecond.
+    const [, inserted, touched] = await db.$transaction([
+      db.$executeRaw`
+        UPDATE "RefreshToken" SET "usedAt" = ${now}
+        WHERE "tokenHash" = ${tokenHash} AND "usedAt" IS NULL AND "sessionId" IN (
+          SELECT "id" FROM "Session"
+          WHERE "revokedAt" IS NULL AND "idleExpiresAt" > ${now} AND "absoluteExpiresAt" > ${now})`,
+      db.$queryRaw<Omit<SuccessorRow, "userId">[]>`
+        INSERT INTO "RefreshToken" ("id", "tokenHash", "sessionId", "parentId", "createdAt", "expiresAt")
+        SELECT ${successorId}, ${successorHash}, t."sessionId", t."id", ${now}, MIN(${idleEnd}, s."absoluteExpiresAt")
+        FROM "RefreshToken" AS t JOIN "Session" AS s ON s."id" = t."sessionId"
+        WHERE t."tokenHash" = ${tokenHash} AND t."usedAt" = ${now}
+          AND NOT EXISTS (SELECT 1 FROM "RefreshToken" AS c WHERE c."parentId" = t."id")
+        RETURNING "sessionId", "expiresAt"`,
+      db.$queryRaw<{ userId: string }[]>`
+        UPDATE "Session" SET "lastUsedAt" = ${now}, "idleExpiresAt" = successor."expiresAt"
+        FROM (SELECT "sessionId", "expiresAt" FROM "RefreshToken"
+              WHERE "tokenHash" = ${successorHash} AND "createdAt" = ${now}) AS successor
+        WHERE "Session"."id" = successor."sessionId"
+        RETURNING "userId"`,
+    ]);
+    const userId = touched[0]?.userId;
+    row = inserted[0] && userId ? { ...inserted[0], userId } : undefined;
+  }
+  if (!row) return null;
+  return {
+    userId: row.userId,
+    sessionId: row.sessionId,
+    refreshToken,
+    refreshTokenExpiresAt: new Date(row.expiresAt),
+  };
 }
 
 async function rotateInTransaction(

@@ -1,7 +1,7 @@
 // Access tokens: compact JWS (HS256), typ "at+jwt". Edge-safe (jose + Web Crypto).
 import { SignJWT, jwtVerify, type JWTHeaderParameters } from "jose";
 import { getConfig } from "@/lib/config";
-import { getKeyring, type KeyEntry } from "./keys";
+import { getKeyring, type KeyEntry, type Keyring } from "./keys";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
 // Far above any token we sign (~400 bytes); bounds the work an attacker can cause.
@@ -38,11 +38,38 @@ export async function signAccessToken(
 // Headers that would let the token choose its own key material.
 const FORBIDDEN_HEADERS = ["jwk", "jku", "x5u", "x5c", "x5t", "x5t#S256"] as const;
 
+// A token that verified once verifies again, byte for byte, under the same keys: only its
+// time checks can change. A browser presents the same access token on every request of
+// its lifetime, so the gate remembers verified tokens (the exact string, bounded, per
+// keyring) and on a hit re-runs every time-dependent check jose and this module make,
+// skipping only the signature and the parsing. Tokens that fail are never remembered.
+const VERIFIED_CACHE_SIZE = 1024;
+type VerifiedToken = { claims: AccessTokenClaims; nbf?: number };
+const verifiedTokens = new WeakMap<Keyring, Map<string, VerifiedToken>>();
+
+function stillValid({ claims, nbf }: VerifiedToken, now: Date, leewaySeconds: number): boolean {
+  // jose's own comparisons (whole seconds), then the iat check below.
+  const seconds = Math.floor(now.getTime() / 1000);
+  if (claims.exp <= seconds - leewaySeconds) return false;
+  if (nbf !== undefined && nbf > seconds + leewaySeconds) return false;
+  return !issuedInTheFuture(claims.iat, now, leewaySeconds);
+}
+
+// jose accepts an iat in the future; a token from the future was not issued by us.
+function issuedInTheFuture(iat: number, now: Date, leewaySeconds: number): boolean {
+  return iat > now.getTime() / 1000 + leewaySeconds;
+}
+
 /** The token's claims when it is valid, otherwise null (never throws). */
 export async function verifyAccessToken(token: string, now: Date = new Date()): Promise<AccessTokenClaims | null> {
   if (token.length === 0 || token.length > MAX_ACCESS_TOKEN_LENGTH) return null;
   const config = getConfig();
-  const { verifying } = await getKeyring();
+  const keyring = await getKeyring();
+  let cache = verifiedTokens.get(keyring);
+  if (!cache) verifiedTokens.set(keyring, (cache = new Map()));
+  const known = cache.get(token);
+  if (known) return stillValid(known, now, config.clockLeewaySeconds) ? { ...known.claims } : null;
+  const { verifying } = keyring;
   const keyFor = (header: JWTHeaderParameters): CryptoKey => {
     if (FORBIDDEN_HEADERS.some((name) => name in header)) throw new Error("embedded key material");
     const entry: KeyEntry | undefined = typeof header.kid === "string" ? verifying.get(header.kid) : undefined;
@@ -62,12 +89,14 @@ export async function verifyAccessToken(token: string, now: Date = new Date()): 
       currentDate: now,
       requiredClaims: ["exp", "iat", "sub", "sid", "jti"],
     });
-    const { sub, sid, iat, exp, jti } = payload;
+    const { sub, sid, iat, exp, jti, nbf } = payload;
     if (typeof sub !== "string" || typeof sid !== "string" || typeof jti !== "string") return null;
     if (typeof iat !== "number" || typeof exp !== "number") return null;
-    // jose accepts an iat in the future; a token from the future was not issued by us.
-    if (iat > now.getTime() / 1000 + config.clockLeewaySeconds) return null;
-    return { sub, sid, iat, exp, jti };
+    if (issuedInTheFuture(iat, now, config.clockLeewaySeconds)) return null;
+    const claims = { sub, sid, iat, exp, jti };
+    if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    cache.set(token, typeof nbf === "number" ? { claims, nbf } : { claims });
+    return { ...claims };
   } catch {
     return null;
   }
