@@ -18,9 +18,17 @@ const nextConfig = {
     "@prisma/adapter-pg",
     "pg",
     "rate-limiter-flexible",
+    "nodemailer",
   ],
   async headers() {
-    return [{ source: "/:path*", headers: SECURITY_HEADERS }];
+    return [
+      { source: "/:path*", headers: SECURITY_HEADERS },
+      // Pages that handle a mailed link's token send no Referer at all (the later rule wins).
+      ...["/reset-password", "/verify-email"].map((source) => ({
+        source,
+        headers: [{ key: "Referrer-Policy", value: "no-referrer" }],
+      })),
+    ];
   },
 };
 

@@ -10,6 +10,11 @@ const DESCRIPTIONS: Record<AuthEventType, string> = {
   refresh_token_reused: "A refresh token was used twice; that session was signed out to be safe",
   session_revoked: "Signed a session out remotely",
   password_changed: "Password changed; other sessions signed out",
+  password_reset_requested: "Password reset link sent by mail",
+  password_reset: "Password reset by mail; every session signed out",
+  email_verification_sent: "Verification mail sent",
+  email_verified: "Email address verified",
+  account_deleted: "Account deleted",
 };
 
 export type ActivityEntry = { id: string; at: Date; text: string; ip: string | null };
