@@ -3,10 +3,12 @@
 import { useState, type FormEvent } from "react";
 import { FormError } from "@/components/form-error";
 import { authFetch } from "@/lib/client/auth-fetch";
+import { useHydrated } from "@/lib/client/use-hydrated";
 
 export function DeleteAccountForm() {
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -34,13 +36,13 @@ export function DeleteAccountForm() {
     <section aria-labelledby="delete-heading">
       <h2 id="delete-heading">Delete account</h2>
       <p>This deletes your account and signs it out everywhere. It cannot be undone.</p>
-      <form className="stack" onSubmit={onSubmit}>
+      <form className="stack" method="post" onSubmit={onSubmit}>
         <label>
           Password to confirm
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
         <FormError message={error} />
-        <button type="submit" disabled={pending}>
+        <button type="submit" disabled={pending || !hydrated}>
           {pending ? "Deleting…" : "Delete account"}
         </button>
       </form>

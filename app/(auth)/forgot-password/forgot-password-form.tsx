@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { FormError } from "@/components/form-error";
 import { postJson } from "@/lib/client/post-json";
+import { useHydrated } from "@/lib/client/use-hydrated";
 
 /** Asks for a mailed link; also used to resend a verification link (`endpoint`). */
 export function ForgotPasswordForm({
@@ -15,6 +16,7 @@ export function ForgotPasswordForm({
   const [error, setError] = useState<string>();
   const [sent, setSent] = useState<string>();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -29,13 +31,13 @@ export function ForgotPasswordForm({
 
   if (sent) return <p role="status">{sent}</p>;
   return (
-    <form className="stack" onSubmit={onSubmit}>
+    <form className="stack" method="post" onSubmit={onSubmit}>
       <label>
         Email
         <input name="email" type="email" autoComplete="username" required maxLength={254} />
       </label>
       <FormError message={error} />
-      <button type="submit" disabled={pending}>
+      <button type="submit" disabled={pending || !hydrated}>
         {pending ? "Sending…" : submitLabel}
       </button>
     </form>

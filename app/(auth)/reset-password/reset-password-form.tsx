@@ -5,10 +5,12 @@ import { useState, type FormEvent } from "react";
 import { FormError } from "@/components/form-error";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-rules";
 import { postJson } from "@/lib/client/post-json";
+import { useHydrated } from "@/lib/client/use-hydrated";
 
 export function ResetPasswordForm({ token }: { token: string }) {
   const [error, setError] = useState<{ message: string; expired: boolean }>();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -31,7 +33,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
   }
 
   return (
-    <form className="stack" onSubmit={onSubmit}>
+    <form className="stack" method="post" onSubmit={onSubmit}>
       <label>
         New password
         <input name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} />
@@ -42,7 +44,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
           <Link href="/forgot-password">Ask for a new link</Link>
         </p>
       ) : null}
-      <button type="submit" disabled={pending}>
+      <button type="submit" disabled={pending || !hydrated}>
         {pending ? "Saving…" : "Set new password"}
       </button>
     </form>

@@ -4,10 +4,12 @@ import Link from "next/link";
 import { useState } from "react";
 import { FormError } from "@/components/form-error";
 import { postJson } from "@/lib/client/post-json";
+import { useHydrated } from "@/lib/client/use-hydrated";
 
 export function ConfirmEmailButton({ token }: { token: string }) {
   const [state, setState] = useState<{ done: true } | { done: false; error?: string }>({ done: false });
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function confirm() {
     setPending(true);
@@ -31,7 +33,7 @@ export function ConfirmEmailButton({ token }: { token: string }) {
           <Link href="/verify-email">Ask for a new link</Link>
         </p>
       ) : (
-        <button type="button" onClick={confirm} disabled={pending}>
+        <button type="button" onClick={confirm} disabled={pending || !hydrated}>
           {pending ? "Confirming…" : "Confirm email address"}
         </button>
       )}
