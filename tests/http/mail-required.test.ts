@@ -11,7 +11,7 @@ let mail: TestMailServer;
 
 beforeAll(async () => {
   mail = await startMailServer();
-  server = await startServer({ SMTP_URL: mail.url, REQUIRE_VERIFIED_EMAIL: "true" });
+  server = await startServer({ SMTP_URL: mail.url, REQUIRE_VERIFIED_EMAIL: "true", RATE_LIMIT_MAIL_PER_IP: "4/3600" });
 });
 afterAll(async () => {
   await server?.stop();
@@ -64,4 +64,14 @@ it("registers without signing in, refuses sign-in with a clear message, and admi
 
 it("lets the seeded, verified demo user sign in", async () => {
   expect((await login(server.url, DEMO)).response.status).toBe(200);
+});
+
+it("limits mail requests per client address, across different emails", async () => {
+  const statuses: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    statuses.push((await post("/api/auth/verify-email/resend", { email: `spray-${i}@example.com` })).status);
+  }
+  expect(statuses).toEqual([202, 202, 202, 202, 429]);
+  const forgot = await post("/api/auth/password/forgot", { email: "spray-forgot@example.com" });
+  expect(forgot.status).toBe(202); // a separate budget from resend
 });

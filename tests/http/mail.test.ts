@@ -74,6 +74,18 @@ describe("forgot password → mail → reset", () => {
 
     const token = await resetTokenFor(email);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 256 bits
+    // Opening the link moves the token into a cookie for the bare page, loading nothing.
+    const landing = await fetch(`${server.url}/reset-password?token=${token}`, { redirect: "manual" });
+    expect(landing.status).toBe(303);
+    expect(new URL(landing.headers.get("location")!, server.origin).href).toBe(`${server.origin}/reset-password`);
+    expect(landing.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(landing.headers.get("content-security-policy")).toMatch(/^default-src 'none'/);
+    const stashed = parseSetCookies(landing).find((c) => c.name === "password_reset")!;
+    expect(stashed.value).toBe(token);
+    expect(stashed.attributes).toMatchObject({ httponly: true, path: "/reset-password", samesite: "lax" });
+    const page = await fetch(`${server.url}/reset-password`, { headers: { cookie: `password_reset=${token}` } });
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(await page.text()).toContain("Set new password");
     const reset = await post("/api/auth/password/reset", { token, password: newPassword });
     expect(reset.status).toBe(200);
     const here = new CookieJar();
@@ -336,6 +348,14 @@ describe("delete account", () => {
     // Locked: even the right password is refused until the window passes.
     expect((await attempt(password)).status).toBe(429);
     expect(await server.db.user.count({ where: { email } })).toBe(1);
+  });
+});
+
+describe("the development mailbox", () => {
+  it("does not exist when mail goes over SMTP", async () => {
+    const response = await fetch(`${server.url}/dev/mailbox`);
+    expect(response.status).toBe(404);
+    expect(await response.text()).not.toContain("Development mailbox");
   });
 });
 

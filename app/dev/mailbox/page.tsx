@@ -4,7 +4,10 @@ import { getDb } from "@/lib/db";
 import { listDevMailbox } from "@/lib/mail/dev-mailbox";
 import { isDevMailboxEnabled } from "@/lib/mail";
 
-export const metadata: Metadata = { title: "Development mailbox", robots: { index: false } };
+// Nothing of the page, its title included, where it does not exist.
+export function generateMetadata(): Metadata {
+  return isDevMailboxEnabled() ? { title: "Development mailbox", robots: { index: false } } : {};
+}
 
 const LINK = /https?:\/\/\S+/g;
 
