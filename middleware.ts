@@ -10,6 +10,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
 import { authenticatesByBearer, presentedAccessToken } from "@/lib/auth/edge/bearer";
 import { isCrossSiteRequest } from "@/lib/auth/edge/csrf";
+import { LINK_PAGES, stashLinkToken } from "@/lib/auth/edge/link-token-cookies";
 import { verifyAccessToken } from "@/lib/auth/edge/tokens";
 import { jsonError, seeOther, unauthorized } from "@/lib/http/responses";
 import { createNonce, HSTS, NO_CONTENT_CSP, pageCsp } from "@/lib/http/security-headers";
@@ -37,7 +38,21 @@ async function hasValidAccessToken(request: NextRequest): Promise<boolean> {
   return presented.kind === "token" && (await verifyAccessToken(presented.token)) !== null;
 }
 
+// A mailed link (/reset-password?token=…): the token goes into a cookie and the browser
+// to the bare page, before anything loads (see lib/auth/edge/link-token-cookies).
+function takeLinkTokenOutOfUrl(request: NextRequest, path: string): NextResponse | null {
+  const page = LINK_PAGES[path];
+  const token = request.nextUrl.searchParams.get("token");
+  if (!page || request.method !== "GET" || token === null) return null;
+  const response = seeOther(`/${page}`);
+  response.headers.set("Referrer-Policy", "no-referrer");
+  stashLinkToken(response.cookies, page, token);
+  return response;
+}
+
 async function gate(request: NextRequest, path: string): Promise<NextResponse> {
+  const linkRedirect = takeLinkTokenOutOfUrl(request, path);
+  if (linkRedirect) return linkRedirect;
   const isApi = path.startsWith("/api/");
   // A bearer token is no ambient credential: a cross-site page cannot make the browser
   // attach one, so such requests need no CSRF check; but only on the protected APIs,

@@ -29,6 +29,7 @@ const nextConfig = {
     "@prisma/adapter-pg",
     "pg",
     "rate-limiter-flexible",
+    "nodemailer",
   ],
   experimental: {
     // How much of a body Next.js buffers for the middleware (default 10 MB). server.mjs
@@ -44,6 +45,11 @@ const nextConfig = {
       { source: "/_next/image", headers: STATIC_CSP },
       { source: "/favicon.ico", headers: STATIC_CSP },
       { source: "/robots.txt", headers: STATIC_CSP },
+      // Pages that handle a mailed link's token send no Referer at all (the later rule wins).
+      ...["/reset-password", "/verify-email"].map((source) => ({
+        source,
+        headers: [{ key: "Referrer-Policy", value: "no-referrer" }],
+      })),
     ];
   },
 };

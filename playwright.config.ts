@@ -66,7 +66,9 @@ export default defineConfig({
     },
   ],
   webServer: [
-    server(process.env.E2E_PORT, {}),
+    // Mail goes to the development mailbox (/dev/mailbox) of the production build: a
+    // test-only switch, refused by the app unless APP_URL is loopback.
+    server(process.env.E2E_PORT, { DEV_MAILBOX: "enabled" }),
     server(process.env.E2E_SHORT_TTL_PORT, {
       ACCESS_TOKEN_TTL_SECONDS: "5",
       REFRESH_REUSE_GRACE_SECONDS: "1",

@@ -37,9 +37,32 @@ const EnvSchema = z.object({
   RATE_LIMIT_REFRESH_FAILURES_PER_IP: rate("30/60"),
   // Set by server.mjs (never by hand): the header that carries the TCP peer's address.
   SOCKET_ADDRESS_HEADER: z.string().optional(),
+  // Mail (password reset, email verification). smtp://user:pass@host:port or smtps://…
+  SMTP_URL: z
+    .url({ protocol: /^smtps?$/, error: "SMTP_URL must be smtp://… or smtps://…" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  MAIL_FROM: z.string().trim().min(3).optional(),
+  RESET_TOKEN_TTL_SECONDS: seconds(1800),
+  REQUIRE_VERIFIED_EMAIL: z.enum(["true", "false"]).default("false"),
+  // Test-only switch: the development mailbox outside `next dev` (the browser tests run
+  // the production build). Refused unless APP_URL is a loopback address.
+  DEV_MAILBOX: z.enum(["enabled", "disabled"]).optional(),
+  RATE_LIMIT_MAIL_PER_EMAIL: rate("5/3600"),
+  RATE_LIMIT_MAIL_PER_IP: rate("20/3600"),
 });
 
 export type RateLimit = { points: number; seconds: number };
+
+/**
+ * Where mail goes: SMTP when SMTP_URL is set; the development mailbox (stored in the
+ * database, shown at /dev/mailbox) in development or with DEV_MAILBOX=enabled; else
+ * nowhere, and the features that need mail (password reset, email verification) are off.
+ */
+export type MailConfig =
+  | { transport: "smtp"; smtpUrl: string; from: string }
+  | { transport: "dev-mailbox"; from: string; logLinks: boolean }
+  | { transport: "none" };
 
 export type Config = {
   databaseUrl: string;
@@ -59,7 +82,12 @@ export type Config = {
     loginPerIp: RateLimit;
     registerPerIp: RateLimit;
     refreshFailuresPerIp: RateLimit;
+    mailPerEmail: RateLimit;
+    mailPerIp: RateLimit;
   };
+  mail: MailConfig;
+  resetTokenTtlSeconds: number;
+  requireVerifiedEmail: boolean;
 };
 
 export class ConfigError extends Error {
@@ -91,6 +119,27 @@ function parseSecrets(current: string | undefined, previous: string | undefined,
   return secrets;
 }
 
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+function mailConfig(
+  e: { NODE_ENV: string; SMTP_URL?: string; MAIL_FROM?: string; DEV_MAILBOX?: string },
+  appUrl: URL,
+): MailConfig {
+  const from = e.MAIL_FROM ?? `Token Auth Reference <no-reply@${appUrl.hostname}>`;
+  if (e.SMTP_URL) return { transport: "smtp", smtpUrl: e.SMTP_URL, from };
+  if (e.DEV_MAILBOX === "enabled") {
+    // The mailbox page shows every reset link to whoever opens it.
+    if (!LOOPBACK_HOSTS.has(appUrl.hostname)) {
+      throw new ConfigError("DEV_MAILBOX=enabled is for tests on a loopback APP_URL only; set SMTP_URL instead.");
+    }
+    return { transport: "dev-mailbox", from, logLinks: e.NODE_ENV === "development" };
+  }
+  if (e.NODE_ENV === "development" && e.DEV_MAILBOX !== "disabled") {
+    return { transport: "dev-mailbox", from, logLinks: true };
+  }
+  return { transport: "none" };
+}
+
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -99,6 +148,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   const appUrl = new URL(e.APP_URL);
+  const mail = mailConfig(e, appUrl);
+  const requireVerifiedEmail = e.REQUIRE_VERIFIED_EMAIL === "true";
+  if (requireVerifiedEmail && mail.transport === "none") {
+    throw new ConfigError(
+      "REQUIRE_VERIFIED_EMAIL=true needs mail: set SMTP_URL, or nobody could ever verify an address and sign in.",
+    );
+  }
   return {
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
@@ -117,7 +173,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,
       registerPerIp: e.RATE_LIMIT_REGISTER_PER_IP,
       refreshFailuresPerIp: e.RATE_LIMIT_REFRESH_FAILURES_PER_IP,
+      mailPerEmail: e.RATE_LIMIT_MAIL_PER_EMAIL,
+      mailPerIp: e.RATE_LIMIT_MAIL_PER_IP,
     },
+    mail,
+    resetTokenTtlSeconds: e.RESET_TOKEN_TTL_SECONDS,
+    requireVerifiedEmail,
   };
 }
 

@@ -10,9 +10,19 @@ const db = createDb(getConfig().databaseUrl);
 try {
   const existing = await db.user.findUnique({ where: { email: DEMO_USER.email } });
   if (existing) {
+    if (!existing.emailVerifiedAt) {
+      await db.user.update({ where: { id: existing.id }, data: { emailVerifiedAt: new Date() } });
+    }
     console.log(`Demo user ${DEMO_USER.email} already exists.`);
   } else {
-    await db.user.create({ data: { email: DEMO_USER.email, passwordHash: await hashPassword(DEMO_USER.password) } });
+    // Verified: it has no mailbox, and REQUIRE_VERIFIED_EMAIL=true must not lock it out.
+    await db.user.create({
+      data: {
+        email: DEMO_USER.email,
+        passwordHash: await hashPassword(DEMO_USER.password),
+        emailVerifiedAt: new Date(),
+      },
+    });
     console.log(`Created demo user ${DEMO_USER.email}.`);
   }
 } finally {

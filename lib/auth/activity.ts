@@ -11,6 +11,11 @@ const DESCRIPTIONS: Record<AuthEventType, string> = {
   session_revoked: "Signed a session out remotely",
   password_changed: "Password changed; other sessions signed out",
   refresh_token_grace: "A refresh was retried within the grace window",
+  password_reset_requested: "Password reset link sent by mail",
+  password_reset: "Password reset by mail; every session signed out",
+  email_verification_sent: "Verification mail sent",
+  email_verified: "Email address verified",
+  account_deleted: "Account deleted",
 };
 
 // Recorded for audits, not shown: two tabs refreshing at once is routine, not news.

@@ -16,7 +16,12 @@ export type AuthEventType =
   | "refresh_token_grace"
   | "session_revoked"
   | "password_changed"
-  | "registered";
+  | "registered"
+  | "password_reset_requested"
+  | "password_reset"
+  | "email_verification_sent"
+  | "email_verified"
+  | "account_deleted";
 
 // Accepts the client or a transaction client, so an event commits with the change it records.
 type EventWriter = Pick<Db, "authEvent">;

@@ -41,6 +41,17 @@ export const changePasswordSchema = z.object({
   newPassword: newPasswordSchema,
 });
 
+// Mail links (issue 16). Tokens are checked by their own module; here only bounded.
+const linkToken = z.string({ error: "The link is incomplete." }).min(1, "The link is incomplete.").max(128);
+
+export const emailOnlySchema = z.object({ email: emailSchema });
+
+export const passwordResetSchema = z.object({ token: linkToken, password: newPasswordSchema });
+
+export const verifyEmailSchema = z.object({ token: linkToken });
+
+export const deleteAccountSchema = z.object({ password: existingPassword("Password") });
+
 export function firstIssue(error: z.ZodError): string {
   return error.issues[0]?.message ?? "The request is invalid.";
 }

@@ -110,3 +110,54 @@ export const consumeRegisterAttempt = (db: Db, ip: string | null): Promise<RateD
 export const refreshLimits = {
   recordFailure: (db: Db, ip: string | null): Promise<RateDecision> => consume(limiters(db).refreshFailuresPerIp, ip),
 };
+
+// --- Mail (issue 16): password-reset and verification mails, per address and per email.
+// Kept as a separate block (own limiters) so it merges apart from the limits above.
+// Every request counts, not only failures: each one may send a mail.
+
+type MailLimiters = Record<"forgotPerEmail" | "forgotPerIp" | "resendPerEmail" | "resendPerIp", RateLimiterPrisma>;
+
+const mailByDb = new WeakMap<Db, MailLimiters>();
+
+function mailLimiters(db: Db): MailLimiters {
+  let found = mailByDb.get(db);
+  if (!found) {
+    const { mailPerEmail, mailPerIp } = getConfig().rateLimits;
+    const make = (keyPrefix: string, { points, seconds }: RateLimit) =>
+      new RateLimiterPrisma({ storeClient: db, keyPrefix, points, duration: seconds });
+    found = {
+      forgotPerEmail: make("forgot-email", mailPerEmail),
+      forgotPerIp: make("forgot-ip", mailPerIp),
+      resendPerEmail: make("resend-email", mailPerEmail),
+      resendPerIp: make("resend-ip", mailPerIp),
+    };
+    mailByDb.set(db, found);
+  }
+  return found;
+}
+
+async function consumeBoth(email: RateLimiterPrisma, ip: RateLimiterPrisma, key: string, address: string | null) {
+  const byAddress = await consume(ip, address);
+  if (byAddress.limited) return byAddress;
+  return consume(email, key);
+}
+
+export const mailLimits = {
+  consumeForgot: (db: Db, email: string, ip: string | null): Promise<RateDecision> => {
+    const l = mailLimiters(db);
+    return consumeBoth(l.forgotPerEmail, l.forgotPerIp, email, ip);
+  },
+  consumeResend: (db: Db, email: string, ip: string | null): Promise<RateDecision> => {
+    const l = mailLimiters(db);
+    return consumeBoth(l.resendPerEmail, l.resendPerIp, email, ip);
+  },
+  /** Forgets every per-email counter of a deleted account (per-address ones are not theirs). */
+  clearEmail: async (db: Db, email: string): Promise<void> => {
+    const l = mailLimiters(db);
+    await Promise.all([
+      l.forgotPerEmail.delete(email),
+      l.resendPerEmail.delete(email),
+      loginLimits.clearAccount(db, email),
+    ]);
+  },
+};

@@ -1,4 +1,5 @@
 import "server-only";
+import { getConfig } from "../config";
 import type { Db } from "../db";
 import { Prisma } from "../generated/prisma/client";
 import { recordAuthEvent, type ClientInfo } from "./audit";
@@ -7,11 +8,15 @@ import { consumeRegisterAttempt } from "./rate-limit";
 import { startSession, type TokenPair } from "./refresh";
 
 export type RegisterResult =
-  | { ok: true; user: { id: string; email: string }; tokens: TokenPair }
+  // tokens is null when REQUIRE_VERIFIED_EMAIL=true: the address must be verified first.
+  | { ok: true; user: { id: string; email: string }; tokens: TokenPair | null }
   | { ok: false; error: "email_taken" }
   | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
 
-/** Creates an account and signs it in. `email_taken` is the one enumeration we accept. */
+/**
+ * Creates an account and signs it in (unless verified addresses are required). The
+ * route sends the verification mail. `email_taken` is the one enumeration we accept.
+ */
 export async function registerUser(
   db: Db,
   input: { email: string; password: string },
@@ -31,7 +36,7 @@ export async function registerUser(
     }
     throw error;
   }
-  const tokens = await startSession(db, user.id, client);
-  await recordAuthEvent(db, { type: "registered", userId: user.id, sessionId: tokens.sessionId, client });
+  const tokens = getConfig().requireVerifiedEmail ? null : await startSession(db, user.id, client);
+  await recordAuthEvent(db, { type: "registered", userId: user.id, sessionId: tokens?.sessionId, client });
   return { ok: true, user, tokens };
 }

@@ -1,4 +1,5 @@
 import "server-only";
+import { getConfig } from "../config";
 import type { Db } from "../db";
 import { recordAuthEvent, type ClientInfo } from "./audit";
 import { hashPassword, needsRehash, verifyPasswordOrDummy } from "./password";
@@ -8,6 +9,7 @@ import { startSession, type TokenPair } from "./refresh";
 export type SignInResult =
   | { ok: true; user: { id: string; email: string }; tokens: TokenPair }
   | { ok: false; error: "invalid_credentials" }
+  | { ok: false; error: "email_not_verified" }
   | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
 
 /** Checks email + password and, when they match, starts a new session. */
@@ -45,6 +47,8 @@ export async function signInWithPassword(
       data: { passwordHash: await hashPassword(credentials.password) },
     });
   }
+  // Told only to whoever knows the password, so it reveals nothing to a guesser.
+  if (getConfig().requireVerifiedEmail && !user.emailVerifiedAt) return { ok: false, error: "email_not_verified" };
   const tokens = await startSession(db, user.id, client);
   await recordAuthEvent(db, { type: "login_succeeded", userId: user.id, sessionId: tokens.sessionId, client });
   return { ok: true, user: { id: user.id, email: user.email }, tokens };

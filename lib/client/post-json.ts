@@ -1,5 +1,5 @@
 // The account forms' submit: POST JSON, and on failure the server's message in words.
-export type Submitted = { ok: true } | { ok: false; message: string };
+export type Submitted = { ok: true; body: unknown } | { ok: false; message: string; error?: string };
 
 export async function postJson(url: string, body: unknown, fallbackMessage: string): Promise<Submitted> {
   try {
@@ -8,9 +8,9 @@ export async function postJson(url: string, body: unknown, fallbackMessage: stri
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
-    if (response.ok) return { ok: true };
-    const error = (await response.json().catch(() => null)) as { message?: string } | null;
-    return { ok: false, message: error?.message ?? fallbackMessage };
+    if (response.ok) return { ok: true, body: await response.json().catch(() => null) };
+    const error = (await response.json().catch(() => null)) as { error?: string; message?: string } | null;
+    return { ok: false, message: error?.message ?? fallbackMessage, error: error?.error };
   } catch {
     return { ok: false, message: "The server could not be reached. Try again." };
   }

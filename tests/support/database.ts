@@ -30,7 +30,9 @@ export async function createTestDatabase(options: { seed?: boolean } = {}): Prom
   await applyMigrations(url);
   const db = createDb(url);
   if (options.seed ?? true) {
-    await db.user.create({ data: { email: DEMO.email, passwordHash: await hashPassword(DEMO.password, 4) } });
+    await db.user.create({
+      data: { email: DEMO.email, passwordHash: await hashPassword(DEMO.password, 4), emailVerifiedAt: new Date() },
+    });
   }
   return {
     url,

@@ -3,11 +3,14 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { SignOutButton } from "@/components/sign-out-button";
 import { recentActivity } from "@/lib/auth/activity";
+import { needsEmailVerification } from "@/lib/auth/email-verification";
 import { getCurrentSession } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { describeDevice } from "@/lib/user-agent";
 import { ChangePasswordForm } from "./change-password-form";
+import { DeleteAccountForm } from "./delete-account-form";
 import { TokenStatus } from "./token-status";
+import { VerifyEmailBanner } from "./verify-email-banner";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
@@ -17,6 +20,7 @@ export default async function DashboardPage() {
   if (!current) redirect("/login?next=/dashboard");
   const { user, session } = current;
   const activity = await recentActivity(getDb(), user.id);
+  const unverified = await needsEmailVerification(getDb(), user.id);
   return (
     <>
       <nav aria-label="Account">
@@ -25,6 +29,7 @@ export default async function DashboardPage() {
         <SignOutButton />
       </nav>
       <h1>Welcome, {user.email}</h1>
+      {unverified ? <VerifyEmailBanner email={user.email} /> : null}
       <section aria-labelledby="session-heading">
         <h2 id="session-heading">This session</h2>
         <dl>
@@ -53,6 +58,7 @@ export default async function DashboardPage() {
         </ul>
       </section>
       <ChangePasswordForm />
+      <DeleteAccountForm />
     </>
   );
 }

@@ -1,14 +1,16 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useState, type FormEvent } from "react";
 import { FormError } from "@/components/form-error";
 import { refreshSession } from "@/lib/client/auth-fetch";
 import { postJson } from "@/lib/client/post-json";
 
-type Props = { next: string; initialError?: string; retryRefresh: boolean };
+type Props = { next: string; initialError?: string; initialUnverified?: boolean; retryRefresh: boolean };
 
-export function LoginForm({ next, initialError, retryRefresh }: Props) {
+export function LoginForm({ next, initialError, initialUnverified = false, retryRefresh }: Props) {
   const [error, setError] = useState(initialError);
+  const [unverified, setUnverified] = useState(initialUnverified);
   const [pending, setPending] = useState(false);
 
   // Sent here from a protected page: the refresh cookie (SameSite=Strict) may have been
@@ -35,6 +37,7 @@ export function LoginForm({ next, initialError, retryRefresh }: Props) {
       return;
     }
     setError(result.message);
+    setUnverified(result.error === "email_not_verified");
     form.querySelector<HTMLInputElement>("input[name=password]")!.value = "";
     setPending(false);
   }
@@ -52,6 +55,11 @@ export function LoginForm({ next, initialError, retryRefresh }: Props) {
         <input name="password" type="password" autoComplete="current-password" required />
       </label>
       <FormError message={error} />
+      {unverified ? (
+        <p>
+          <Link href="/verify-email">Send the verification link again</Link>
+        </p>
+      ) : null}
       <button type="submit" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </button>

@@ -12,6 +12,7 @@ const ERROR_MESSAGES = new Map<string, string>([
   ["invalid_credentials", "The email or password is incorrect."],
   ["invalid_request", "Enter your email and password."],
   ["rate_limited", "Too many failed attempts. Wait a few minutes and try again."],
+  ["email_not_verified", "Confirm your email address before signing in: follow the link we mailed you."],
 ]);
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
@@ -30,7 +31,15 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
           Development demo account: <code>demo@example.com</code> / <code>demo-password-123</code>
         </p>
       ) : null}
-      <LoginForm next={safeNextPath(single("next"))} initialError={error} retryRefresh={single("next") !== undefined} />
+      <LoginForm
+        next={safeNextPath(single("next"))}
+        initialError={error}
+        initialUnverified={single("error") === "email_not_verified"}
+        retryRefresh={single("next") !== undefined}
+      />
+      <p>
+        <Link href="/forgot-password">Forgot password?</Link>
+      </p>
       <p>
         No account yet? <Link href="/register">Create one</Link>
       </p>

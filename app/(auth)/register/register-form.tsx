@@ -8,6 +8,7 @@ import { postJson } from "@/lib/client/post-json";
 export function RegisterForm() {
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
+  const [checkMail, setCheckMail] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -16,6 +17,10 @@ export function RegisterForm() {
     setError(undefined);
     const credentials = { email: data.get("email"), password: data.get("password") };
     const result = await postJson("/api/auth/register", credentials, "Registration failed. Try again.");
+    if (result.ok && (result.body as { verificationRequired?: boolean } | null)?.verificationRequired) {
+      setCheckMail(true);
+      return;
+    }
     if (result.ok) {
       // A full navigation, so the server renders the dashboard with the new cookies.
       // eslint-disable-next-line @next/next/no-location-assign-relative-destination
@@ -24,6 +29,10 @@ export function RegisterForm() {
     }
     setError(result.message);
     setPending(false);
+  }
+
+  if (checkMail) {
+    return <p role="status">Account created. Follow the link we mailed you to confirm your address, then sign in.</p>;
   }
 
   return (

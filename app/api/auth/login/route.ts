@@ -8,6 +8,9 @@ import { clientInfo } from "@/lib/http/client-info";
 import { safeNextPath } from "@/lib/http/next-path";
 import { json, jsonError, rateLimited, seeOther } from "@/lib/http/responses";
 
+const EMAIL_NOT_VERIFIED_MESSAGE =
+  "Confirm your email address before signing in: follow the link we mailed you, or have it sent again.";
+
 // A form post (no JavaScript) gets redirects; a fetch gets JSON.
 function loginPageWithError(error: string, next: string) {
   return seeOther(`/login?${new URLSearchParams({ error, next })}`);
@@ -30,9 +33,11 @@ export async function POST(request: NextRequest) {
   const result = await signInWithPassword(getDb(), parsed.data, clientInfo(request));
   if (!result.ok) {
     if (body.isForm) return loginPageWithError(result.error, next);
-    return result.error === "rate_limited"
-      ? rateLimited(result.retryAfterSeconds)
-      : jsonError(401, "invalid_credentials", "The email or password is incorrect.");
+    if (result.error === "rate_limited") return rateLimited(result.retryAfterSeconds);
+    if (result.error === "email_not_verified") {
+      return jsonError(403, "email_not_verified", EMAIL_NOT_VERIFIED_MESSAGE);
+    }
+    return jsonError(401, "invalid_credentials", "The email or password is incorrect.");
   }
 
   const response = body.isForm ? seeOther(next) : json({ user: result.user });

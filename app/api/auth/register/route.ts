@@ -1,10 +1,12 @@
-import type { NextRequest } from "next/server";
+import { after, type NextRequest } from "next/server";
 import { setAuthCookies } from "@/lib/auth/edge/cookies";
 import { firstIssue, registerSchema } from "@/lib/auth/credentials";
+import { sendVerificationMail } from "@/lib/auth/email-verification";
 import { registerUser } from "@/lib/auth/register";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
+import { sendInBackground } from "@/lib/http/mail-responses";
 import { json, jsonError, rateLimited } from "@/lib/http/responses";
 
 export async function POST(request: NextRequest) {
@@ -13,13 +15,18 @@ export async function POST(request: NextRequest) {
   const parsed = registerSchema.safeParse(body.value);
   if (!parsed.success) return jsonError(400, "invalid_request", firstIssue(parsed.error));
 
-  const result = await registerUser(getDb(), parsed.data, clientInfo(request));
+  const db = getDb();
+  const client = clientInfo(request);
+  const result = await registerUser(db, parsed.data, client);
   if (!result.ok) {
     return result.error === "rate_limited"
       ? rateLimited(result.retryAfterSeconds)
       : jsonError(409, "email_taken", "An account with this email already exists. Sign in instead.");
   }
-  const response = json({ user: result.user }, { status: 201 });
-  setAuthCookies(response.cookies, result.tokens);
+  const { user, tokens } = result;
+  after(sendInBackground("verification", () => sendVerificationMail(db, user, client)));
+  // Without tokens (REQUIRE_VERIFIED_EMAIL=true) the user signs in after verifying.
+  const response = json({ user, verificationRequired: tokens === null }, { status: 201 });
+  if (tokens) setAuthCookies(response.cookies, tokens);
   return response;
 }

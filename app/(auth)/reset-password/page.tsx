@@ -1,0 +1,28 @@
+import type { Metadata } from "next";
+import { cookies } from "next/headers";
+import Link from "next/link";
+import { readLinkToken } from "@/lib/auth/edge/link-token-cookies";
+import { ResetPasswordForm } from "./reset-password-form";
+
+// The token arrives in a cookie: middleware.ts took it out of the link's URL.
+export const metadata: Metadata = { title: "Choose a new password", referrer: "no-referrer" };
+
+export default async function ResetPasswordPage() {
+  const token = readLinkToken(await cookies(), "reset-password");
+  return (
+    <>
+      <h1>Choose a new password</h1>
+      {token ? (
+        <>
+          <p>Setting a new password signs you out on every device, and signs you in here.</p>
+          <ResetPasswordForm token={token} />
+        </>
+      ) : (
+        <p role="alert">
+          This page needs the link from your reset mail, and that link works once.{" "}
+          <Link href="/forgot-password">Ask for a new link</Link>.
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,25 @@
+import type { NextRequest } from "next/server";
+import { setAuthCookies } from "@/lib/auth/edge/cookies";
+import { clearLinkTokenCookie } from "@/lib/auth/edge/link-token-cookies";
+import { firstIssue, passwordResetSchema } from "@/lib/auth/credentials";
+import { resetPassword } from "@/lib/auth/password-reset";
+import { getDb } from "@/lib/db";
+import { readBody } from "@/lib/http/body";
+import { clientInfo } from "@/lib/http/client-info";
+import { json, jsonError } from "@/lib/http/responses";
+
+export async function POST(request: NextRequest) {
+  const body = await readBody(request);
+  if (!body.ok) return body.response;
+  const parsed = passwordResetSchema.safeParse(body.value);
+  if (!parsed.success) return jsonError(400, "invalid_request", firstIssue(parsed.error));
+
+  const result = await resetPassword(getDb(), parsed.data, clientInfo(request));
+  const response = result.ok
+    ? json({ user: result.user })
+    : jsonError(400, "invalid_token", "This reset link is invalid, expired or already used. Ask for a new one.");
+  if (result.ok) setAuthCookies(response.cookies, result.tokens);
+  // Spent either way: a used or expired token in the cookie is of no further use.
+  clearLinkTokenCookie(response.cookies, "reset-password");
+  return response;
+}
