@@ -4,7 +4,7 @@ import { getAuthSecrets, getConfig } from "../config";
 import type { Db } from "../db";
 import { retryOnConflict } from "../db/retry";
 import { recordAuthEvent, type ClientInfo } from "./audit";
-import { signAccessToken } from "./edge/tokens";
+import { signAccessToken, type AccessTokenSubject } from "./edge/tokens";
 
 // Design choice for the grace window (design.md, "Reuse"): only hashes are stored, yet a
 // retried parent must be answered with the *current* token. Each successor is therefore
@@ -25,7 +25,18 @@ export type TokenPair = {
 };
 
 /** A refresh token just issued, before its access token is signed. */
-type IssuedRefresh = Omit<TokenPair, "accessToken" | "accessTokenExpiresAt">;
+type IssuedRefresh = Omit<TokenPair, "accessToken" | "accessTokenExpiresAt"> & { binding: SessionBinding };
+
+/** What an OAuth client's session is tied to; all null for the browser sign-in. */
+export type SessionBinding = { clientId: string | null; scope: string | null; dpopJkt: string | null };
+
+const UNBOUND: SessionBinding = { clientId: null, scope: null, dpopJkt: null };
+
+const bindingOf = (session: SessionBinding): SessionBinding => ({
+  clientId: session.clientId,
+  scope: session.scope,
+  dpopJkt: session.dpopJkt,
+});
 
 export type RotationResult =
   { ok: true; kind: "rotated" | "grace"; tokens: TokenPair } | { ok: false; error: RefreshFailure };
@@ -71,12 +82,27 @@ function addSeconds(date: Date, seconds: number): Date {
 }
 
 async function withAccessToken(base: IssuedRefresh, now: Date): Promise<TokenPair> {
-  const access = await signAccessToken({ userId: base.userId, sessionId: base.sessionId }, now);
-  return { ...base, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
+  const subject: AccessTokenSubject = { userId: base.userId, sessionId: base.sessionId, ...base.binding };
+  const access = await signAccessToken(subject, now);
+  const { userId, sessionId, refreshToken, refreshTokenExpiresAt } = base;
+  return {
+    userId,
+    sessionId,
+    refreshToken,
+    refreshTokenExpiresAt,
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+  };
 }
 
 /** Creates a session (one sign-in on one device) with its first refresh token. */
-export async function startSession(db: Db, userId: string, client: ClientInfo, now = new Date()): Promise<TokenPair> {
+export async function startSession(
+  db: Db,
+  userId: string,
+  client: ClientInfo,
+  now = new Date(),
+  binding: SessionBinding = UNBOUND,
+): Promise<TokenPair> {
   const config = getConfig();
   const absoluteExpiresAt = addSeconds(now, config.sessionMaxAgeSeconds);
   const idleExpiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), absoluteExpiresAt);
@@ -87,6 +113,7 @@ export async function startSession(db: Db, userId: string, client: ClientInfo, n
       userAgent: client.userAgent,
       clientName: client.clientName ?? null,
       ip: client.ip,
+      ...binding,
       createdAt: now,
       lastUsedAt: now,
       idleExpiresAt,
@@ -96,7 +123,10 @@ export async function startSession(db: Db, userId: string, client: ClientInfo, n
       },
     },
   });
-  return withAccessToken({ userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: idleExpiresAt }, now);
+  return withAccessToken(
+    { userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: idleExpiresAt, binding },
+    now,
+  );
 }
 
 type Outcome = { ok: true; kind: "rotated" | "grace"; base: IssuedRefresh } | { ok: false; error: RefreshFailure };
@@ -167,7 +197,13 @@ async function rotateInTransaction(
       return {
         ok: true,
         kind: "rotated",
-        base: { userId: session.userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: expiresAt },
+        base: {
+          userId: session.userId,
+          sessionId: session.id,
+          refreshToken,
+          refreshTokenExpiresAt: expiresAt,
+          binding: bindingOf(session),
+        },
       };
     }
   }
@@ -193,6 +229,7 @@ async function rotateInTransaction(
           sessionId: session.id,
           refreshToken,
           refreshTokenExpiresAt: successor.expiresAt,
+          binding: bindingOf(session),
         },
       };
     }
@@ -229,7 +266,13 @@ export async function reissueSessionTokens(db: Db, sessionId: string, now = new 
       data: { tokenHash: hashRefreshToken(refreshToken), sessionId, createdAt: now, expiresAt },
     });
     await tx.session.update({ where: { id: sessionId }, data: { lastUsedAt: now, idleExpiresAt: expiresAt } });
-    return { userId: session.userId, sessionId, refreshToken, refreshTokenExpiresAt: expiresAt };
+    return {
+      userId: session.userId,
+      sessionId,
+      refreshToken,
+      refreshTokenExpiresAt: expiresAt,
+      binding: bindingOf(session),
+    };
   }, TRANSACTION_OPTIONS);
   return withAccessToken(base, now);
 }
