@@ -42,7 +42,7 @@ export type AuthChallenge = {
 };
 
 // Keep in step with DPOP_ALGORITHMS (lib/auth/edge/dpop.ts, which may not be imported here).
-const DPOP_ALGS = 'algs="ES256 ES384 EdDSA RS256 PS256"';
+const DPOP_ALGS = 'algs="ES256 ES384 Ed25519 EdDSA RS256 PS256"';
 
 function challengeHeader({ scheme, error }: AuthChallenge): string {
   if (!scheme) return `Bearer, DPoP ${DPOP_ALGS}`;

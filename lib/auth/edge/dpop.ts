@@ -4,8 +4,9 @@
 import { base64url, calculateJwkThumbprint, importJWK, jwtVerify, type JWK, type JWTHeaderParameters } from "jose";
 
 // Asymmetric only: a proof must show possession of a private key, and an HMAC "proof"
-// would need a shared secret the server does not have.
-export const DPOP_ALGORITHMS = ["ES256", "ES384", "EdDSA", "RS256", "PS256"] as const;
+// would need a shared secret the server does not have. Ed25519 is the fully-specified
+// name of EdDSA over Ed25519 (RFC 9864); oauth4webapi (openid-client) signs with it.
+export const DPOP_ALGORITHMS = ["ES256", "ES384", "Ed25519", "EdDSA", "RS256", "PS256"] as const;
 export const DPOP_PROOF_TYPE = "dpop+jwt";
 /** How old a proof may be (its iat), before clock leeway. */
 export const DPOP_PROOF_MAX_AGE_SECONDS = 60;
