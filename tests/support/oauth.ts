@@ -91,6 +91,8 @@ export type AuthorizeOptions = {
   state?: string;
   scope?: string;
   decision?: "approve" | "deny";
+  /** The public origin (APP_URL) when it differs from baseUrl, as behind a load balancer. */
+  origin?: string;
 };
 
 /** Signs in (unless a jar is given) and answers the consent form; returns the redirect. */
@@ -110,7 +112,7 @@ export async function authorize(baseUrl: string, options: AuthorizeOptions = {},
     `${baseUrl}/api/oauth/authorize`,
     withCookies(cookies, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: baseUrl },
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: options.origin ?? baseUrl },
       body: new URLSearchParams(params),
     }),
   );
