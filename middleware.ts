@@ -15,8 +15,9 @@ import { jsonError, seeOther, unauthorized } from "@/lib/http/responses";
 import { createNonce, HSTS, NO_CONTENT_CSP, pageCsp } from "@/lib/http/security-headers";
 
 // Routes that must work without an access token: signing in and out, refreshing, the
-// OAuth token endpoints, health.
-const PUBLIC_API = /^\/api\/(auth\/|oauth\/|health$)/;
+// OAuth token endpoints, health. (The consent and device forms under /api/oauth/ are
+// the signed-in user's, so they are checked like any API.)
+const PUBLIC_API = /^\/api\/(auth\/|oauth\/(token|revoke|device_authorization)$|health$)/;
 // The OAuth consent and device pages need a signed-in user too (and a refresh first).
 const PROTECTED_PAGE = /^\/(dashboard|oauth\/authorize|device)(\/|$)/;
 

@@ -24,12 +24,16 @@ export function tokenResponse(
 }
 
 /** §5.2 and its extensions: 401 for a failed client authentication, 429 for the app's limits. */
-export function oauthError(error: string, description: string, retryAfterSeconds?: number) {
+export function oauthError(
+  error: string,
+  description: string,
+  options: { retryAfterSeconds?: number; sentAuthorization?: boolean } = {},
+) {
   const status = error === "rate_limited" ? 429 : error === "invalid_client" ? 401 : 400;
   const headers: Record<string, string> = { ...NO_CACHE };
-  if (retryAfterSeconds !== undefined) headers["Retry-After"] = String(retryAfterSeconds);
-  // RFC 9449 §7.1 names the key algorithms a DPoP error may be fixed with.
-  if (error === "invalid_dpop_proof") headers["WWW-Authenticate"] = `DPoP error="invalid_dpop_proof"`;
+  if (options.retryAfterSeconds !== undefined) headers["Retry-After"] = String(options.retryAfterSeconds);
+  // §5.2: a client that tried the Authorization header is answered with a challenge.
+  if (error === "invalid_client" && options.sentAuthorization) headers["WWW-Authenticate"] = 'Basic realm="oauth"';
   return json({ error, error_description: description, message: description }, { status, headers });
 }
 

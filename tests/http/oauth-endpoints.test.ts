@@ -155,7 +155,12 @@ describe("token endpoint: requests and client identity", () => {
       code_verifier: verifier,
       redirect_uri: REDIRECT,
     };
-    await expectOAuthError(await token({ ...params, ...extra }, headers), 401, "invalid_client");
+    const response = await token({ ...params, ...extra }, headers);
+    // RFC 6749 §5.2: a client that used the Authorization header gets a challenge.
+    const challenge = response.headers.get("www-authenticate");
+    if ("authorization" in headers) expect(challenge).toMatch(/^Basic /);
+    else expect(challenge).toBeNull();
+    await expectOAuthError(response, 401, "invalid_client");
   });
 
   it("an unknown client_id → 401 invalid_client", async () => {
@@ -526,15 +531,16 @@ describe("DPoP (RFC 9449)", () => {
     expect(replay.status).toBe(401);
   });
 
-  it("a replayed proof is refused by another server instance on the same database", async () => {
+  it("the proof's jti is kept in the database with an expiry (the cross-instance check is tests/cluster/oauth.test.ts)", async () => {
     const key = await dpopKey();
     const { access_token } = await codeTokens(key);
+    const before = new Date();
     const proof = await key.proof("GET", meUrl(), { accessToken: access_token });
     expect((await me({ authorization: `DPoP ${access_token}`, dpop: proof })).status).toBe(200);
-    // The proof names this server's URL; a second instance behind the same APP_URL is
-    // what a cluster is, so the replay store is what must refuse it.
-    const rows = await server.db.dpopProofJti.count();
-    expect(rows).toBeGreaterThan(0);
+    const rows = await server.db.dpopProofJti.findMany({ where: { expiresAt: { gt: before } } });
+    expect(rows.length).toBeGreaterThan(0);
+    // Nothing of the proof itself is stored, only a hash of key + jti.
+    expect(JSON.stringify(rows)).not.toContain(decodeJwt(proof).jti as string);
   });
 
   const badProofs: [string, (key: DpopKey, token: string) => Promise<string>][] = [
@@ -661,6 +667,24 @@ describe("challenges (RFC 6750 §3.1, RFC 9449 §7.1)", () => {
   it.each(["bearer", "BEARER", "Bearer"])("the auth scheme is case-insensitive (%s)", async (scheme) => {
     const { access_token } = await codeTokens();
     expect((await me({ authorization: `${scheme} ${access_token}` })).status).toBe(200);
+  });
+
+  it("the device form checks a DPoP proof's htm/htu like any API (a proof for GET /api/me is refused)", async () => {
+    const key = await dpopKey();
+    const { access_token } = await codeTokens(key);
+    const proof = await key.proof("GET", meUrl(), { accessToken: access_token });
+    const response = await fetch(`${server.url}/api/oauth/device`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `DPoP ${access_token}`,
+        dpop: proof,
+      },
+      body: new URLSearchParams({ user_code: "BCDF-GHJK", decision: "approve" }),
+      redirect: "manual",
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toMatch(/^DPoP error="invalid_dpop_proof"/);
   });
 
   it("an unbound token sent with the DPoP scheme is refused", async () => {

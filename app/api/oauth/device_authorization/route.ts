@@ -13,7 +13,9 @@ export async function POST(request: NextRequest) {
   if (!body.ok) return oauthError("invalid_request", body.description);
   const { client_id: clientId, client_secret: secret, scope: requested } = body.params;
   if (request.headers.has("authorization") || (secret !== undefined && secret !== "")) {
-    return oauthError("invalid_client", "This is a public client: send client_id only.");
+    return oauthError("invalid_client", "This is a public client: send client_id only.", {
+      sentAuthorization: request.headers.has("authorization"),
+    });
   }
   const db = getDb();
   const client = await findClient(db, clientId);

@@ -16,7 +16,10 @@ export async function POST(request: NextRequest) {
   });
   return result.ok
     ? tokenResponse(result.tokens, { tokenType: result.tokenType, scope: result.scope })
-    : oauthError(result.error, result.description, result.retryAfterSeconds);
+    : oauthError(result.error, result.description, {
+        retryAfterSeconds: result.retryAfterSeconds,
+        sentAuthorization: request.headers.has("authorization"),
+      });
 }
 
 const notAllowed = () => methodNotAllowed("POST");
