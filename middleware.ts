@@ -8,17 +8,19 @@
 // for the token verification.
 import { NextResponse, type NextRequest } from "next/server";
 import { getConfig } from "@/lib/config";
-import { authenticatesByBearer, presentedAccessToken } from "@/lib/auth/edge/bearer";
+import { checkAccessToken } from "@/lib/auth/edge/access";
+import { authenticatesByBearer } from "@/lib/auth/edge/bearer";
 import { isCrossSiteRequest } from "@/lib/auth/edge/csrf";
 import { LINK_PAGES, stashLinkToken } from "@/lib/auth/edge/link-token-cookies";
-import { verifyAccessToken } from "@/lib/auth/edge/tokens";
 import { jsonError, seeOther, unauthorized } from "@/lib/http/responses";
 import { createNonce, HSTS, NO_CONTENT_CSP, pageCsp } from "@/lib/http/security-headers";
 
 // Routes that must work without an access token: signing in and out, refreshing, the
-// OAuth token endpoints, health.
-const PUBLIC_API = /^\/api\/(auth\/|oauth\/|health$)/;
-const PROTECTED_PAGE = /^\/dashboard(\/|$)/;
+// OAuth token endpoints, health. (The consent and device forms under /api/oauth/ are
+// the signed-in user's, so they are checked like any API.)
+const PUBLIC_API = /^\/api\/(auth\/|oauth\/(token|revoke|device_authorization)$|health$)/;
+// The OAuth consent and device pages need a signed-in user too (and a refresh first).
+const PROTECTED_PAGE = /^\/(dashboard|oauth\/authorize|device)(\/|$)/;
 
 // Decide on a normalised path, so that /Dashboard, /dashboard%2F… and friends are gated
 // too even if some layer in front of the app treats them as the dashboard. Null when
@@ -33,10 +35,12 @@ function normalisedPath(pathname: string): string | null {
   return path.toLowerCase().replace(/\/{2,}/g, "/");
 }
 
-async function hasValidAccessToken(request: NextRequest): Promise<boolean> {
-  const presented = presentedAccessToken(request.headers, request.cookies);
-  return presented.kind === "token" && (await verifyAccessToken(presented.token)) !== null;
-}
+// DPoP proofs name the public URL (htu), not the one the server was reached by.
+const checkAccess = (request: NextRequest) =>
+  checkAccessToken(request.headers, request.cookies, {
+    method: request.method,
+    url: `${getConfig().appOrigin}${request.nextUrl.pathname}`,
+  });
 
 // A mailed link (/reset-password?token=…): the token goes into a cookie and the browser
 // to the bare page, before anything loads (see lib/auth/edge/link-token-cookies).
@@ -63,10 +67,11 @@ async function gate(request: NextRequest, path: string): Promise<NextResponse> {
     return jsonError(403, "csrf_rejected", "Cross-site requests are not allowed.");
   }
   if (isApi) {
-    if (PUBLIC_API.test(path) || (await hasValidAccessToken(request))) return NextResponse.next();
-    return unauthorized();
+    if (PUBLIC_API.test(path)) return NextResponse.next();
+    const access = await checkAccess(request);
+    return access.ok ? NextResponse.next() : unauthorized(undefined, access.challenge);
   }
-  if (PROTECTED_PAGE.test(path) && !(await hasValidAccessToken(request))) {
+  if (PROTECTED_PAGE.test(path) && !(await checkAccess(request)).ok) {
     // Let the refresh route rotate the refresh token and come back here.
     const { pathname, search } = request.nextUrl;
     return seeOther(`/api/auth/refresh?${new URLSearchParams({ next: `${pathname}${search}` })}`);

@@ -35,6 +35,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN_PER_IP: rate("50/900"),
   RATE_LIMIT_REGISTER_PER_IP: rate("10/3600"),
   RATE_LIMIT_REFRESH_FAILURES_PER_IP: rate("30/60"),
+  // RFC 9700 §2.4 forbids the password grant; "enabled" keeps it for legacy clients.
+  OAUTH_PASSWORD_GRANT: z.string().optional(),
   // Set by server.mjs (never by hand): the header that carries the TCP peer's address.
   SOCKET_ADDRESS_HEADER: z.string().optional(),
   // Mail (password reset, email verification). smtp://user:pass@host:port or smtps://…
@@ -77,6 +79,7 @@ export type Config = {
   secureCookies: boolean;
   trustProxyHeader: string | null;
   socketAddressHeader: string | null;
+  oauthPasswordGrant: boolean;
   rateLimits: {
     loginPerAccount: RateLimit;
     loginPerIp: RateLimit;
@@ -168,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     secureCookies: appUrl.protocol === "https:",
     trustProxyHeader: e.TRUST_PROXY || null,
     socketAddressHeader: e.SOCKET_ADDRESS_HEADER || null,
+    oauthPasswordGrant: e.OAUTH_PASSWORD_GRANT === "enabled",
     rateLimits: {
       loginPerAccount: e.RATE_LIMIT_LOGIN_PER_ACCOUNT,
       loginPerIp: e.RATE_LIMIT_LOGIN_PER_IP,

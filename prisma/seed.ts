@@ -1,6 +1,7 @@
-// `npm run db:seed`: creates the demo user if it does not exist. Safe to run again;
-// an existing demo user keeps its password.
+// `npm run db:seed`: creates the demo user if it does not exist, and the demo-cli OAuth
+// client. Safe to run again; an existing demo user keeps its password.
 import "./load-env";
+import { DEMO_CLI_CLIENT, registerClient } from "../lib/auth/oauth/clients";
 import { hashPassword } from "../lib/auth/password";
 import { getConfig } from "../lib/config";
 import { createDb } from "../lib/db/client";
@@ -25,6 +26,8 @@ try {
     });
     console.log(`Created demo user ${DEMO_USER.email}.`);
   }
+  await registerClient(db, DEMO_CLI_CLIENT);
+  console.log(`OAuth client ${DEMO_CLI_CLIENT.id} is registered.`);
 } finally {
   await db.$disconnect();
 }

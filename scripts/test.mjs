@@ -53,6 +53,9 @@ try {
   run("typecheck", bin("tsc"), ["--noEmit"]);
   run("unit tests", bin("vitest"), vitest("unit", "unit"));
   run("build", bin("next"), ["build"]);
+  // Before the HTTP tests: the OAuth interop test (tests/http/oauth-interop.test.ts)
+  // drives Chromium through sign-in and consent.
+  run("browser setup", "node", ["scripts/setup-browser.mjs"]);
   run("HTTP tests on SQLite", bin("vitest"), vitest("http", "http-sqlite"));
   if (POSTGRES_URL !== "skip") {
     const postgres = { TEST_DATABASE_URL: POSTGRES_URL };
@@ -65,7 +68,6 @@ try {
     run("HTTP tests on PostgreSQL", bin("vitest"), vitest("http", "http-postgresql"), postgres);
     run("several instances on PostgreSQL", bin("vitest"), vitest("cluster", "cluster"), postgres);
   }
-  run("browser setup", "node", ["scripts/setup-browser.mjs"]);
   run("browser tests", bin("playwright"), ["test"], { E2E_SKIP_BUILD: "1" });
   run("benchmark smoke test", bin("vitest"), vitest("bench", "bench"));
 } catch (error) {

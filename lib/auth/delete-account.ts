@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "../db";
 import { recordAuthEvent, type ClientInfo } from "./audit";
 import { verifyPassword } from "./password";
-import { loginLimits, mailLimits } from "./rate-limit";
+import { consumePasswordAttempt, mailLimits } from "./rate-limit";
 
 export type DeleteAccountResult =
   | { ok: true }
@@ -21,12 +21,11 @@ export async function deleteAccount(
   client: ClientInfo,
 ): Promise<DeleteAccountResult> {
   const user = await db.user.findUniqueOrThrow({ where: { id: caller.userId } });
-  // The same throttle as sign-in: a stolen session must not become a password oracle.
-  // (To be switched to the shared password-attempt throttle at merge.)
-  const limit = await loginLimits.check(db, user.email, client.ip);
-  if (limit.limited) return { ok: false, error: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds };
+  // The one password-attempt throttle, consumed before bcrypt: a stolen session must not
+  // become a password oracle through this door either.
+  const attempt = await consumePasswordAttempt(db, { account: user.email, ip: client.ip });
+  if (attempt.limited) return { ok: false, error: "rate_limited", retryAfterSeconds: attempt.retryAfterSeconds };
   if (!(await verifyPassword(password, user.passwordHash))) {
-    await loginLimits.recordFailure(db, user.email, client.ip);
     await recordAuthEvent(db, {
       type: "login_failed",
       userId: user.id,

@@ -7,7 +7,7 @@ import { passwordResetMail } from "../mail/message";
 import { recordAuthEvent, type ClientInfo } from "./audit";
 import { claimEmailToken, emailLink, issueEmailToken } from "./email-tokens";
 import { hashPassword } from "./password";
-import { loginLimits } from "./rate-limit";
+import { clearPasswordAttempts } from "./rate-limit";
 import { startSession, type TokenPair } from "./refresh";
 
 // Revocation reason of the sessions a reset ends (refresh.ts's REVOKE_REASON is shared).
@@ -69,7 +69,7 @@ export async function resetPassword(
   if (!reset) return { ok: false, error: "invalid_token" };
 
   // A lock-out from guessing ends with the reset: the owner has just proven themselves.
-  await loginLimits.clearAccount(db, reset.email);
+  await clearPasswordAttempts(db, reset.email);
   const tokens = await startSession(db, reset.id, client, now);
   await recordAuthEvent(db, {
     type: "password_reset",

@@ -103,6 +103,11 @@ export async function consumePasswordAttempt(
   };
 }
 
+/** Forgets an account's failed password attempts (a reset by mail, a deleted account). */
+export async function clearPasswordAttempts(db: Db, account: string): Promise<void> {
+  await limiters(db).loginPerAccount.delete(account);
+}
+
 export const consumeRegisterAttempt = (db: Db, ip: string | null): Promise<RateDecision> =>
   consume(limiters(db).registerPerIp, ip);
 
@@ -157,7 +162,7 @@ export const mailLimits = {
     await Promise.all([
       l.forgotPerEmail.delete(email),
       l.resendPerEmail.delete(email),
-      loginLimits.clearAccount(db, email),
+      clearPasswordAttempts(db, email),
     ]);
   },
 };

@@ -5,7 +5,7 @@ import type { Db } from "../db";
 import { providerOfDb } from "../db/client";
 import { retryOnConflict } from "../db/retry";
 import { recordAuthEvent, type ClientInfo } from "./audit";
-import { signAccessToken } from "./edge/tokens";
+import { signAccessToken, type AccessTokenSubject } from "./edge/tokens";
 
 // Design choice for the grace window (docs/rotation.md,
 // docs/decisions/0002-derived-successors.md): only hashes are stored, yet a retried
@@ -27,7 +27,18 @@ export type TokenPair = {
 };
 
 /** A refresh token just issued, before its access token is signed. */
-type IssuedRefresh = Omit<TokenPair, "accessToken" | "accessTokenExpiresAt">;
+type IssuedRefresh = Omit<TokenPair, "accessToken" | "accessTokenExpiresAt"> & { binding: SessionBinding };
+
+/** What an OAuth client's session is tied to; all null for the browser sign-in. */
+export type SessionBinding = { clientId: string | null; scope: string | null; dpopJkt: string | null };
+
+const UNBOUND: SessionBinding = { clientId: null, scope: null, dpopJkt: null };
+
+const bindingOf = (session: SessionBinding): SessionBinding => ({
+  clientId: session.clientId,
+  scope: session.scope,
+  dpopJkt: session.dpopJkt,
+});
 
 export type RotationResult =
   { ok: true; kind: "rotated" | "grace"; tokens: TokenPair } | { ok: false; error: RefreshFailure };
@@ -88,12 +99,27 @@ function addSeconds(date: Date, seconds: number): Date {
 }
 
 async function withAccessToken(base: IssuedRefresh, now: Date): Promise<TokenPair> {
-  const access = await signAccessToken({ userId: base.userId, sessionId: base.sessionId }, now);
-  return { ...base, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
+  const subject: AccessTokenSubject = { userId: base.userId, sessionId: base.sessionId, ...base.binding };
+  const access = await signAccessToken(subject, now);
+  const { userId, sessionId, refreshToken, refreshTokenExpiresAt } = base;
+  return {
+    userId,
+    sessionId,
+    refreshToken,
+    refreshTokenExpiresAt,
+    accessToken: access.token,
+    accessTokenExpiresAt: access.expiresAt,
+  };
 }
 
 /** Creates a session (one sign-in on one device) with its first refresh token. */
-export async function startSession(db: Db, userId: string, client: ClientInfo, now = new Date()): Promise<TokenPair> {
+export async function startSession(
+  db: Db,
+  userId: string,
+  client: ClientInfo,
+  now = new Date(),
+  binding: SessionBinding = UNBOUND,
+): Promise<TokenPair> {
   const config = getConfig();
   const absoluteExpiresAt = addSeconds(now, config.sessionMaxAgeSeconds);
   const idleExpiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), absoluteExpiresAt);
@@ -104,6 +130,7 @@ export async function startSession(db: Db, userId: string, client: ClientInfo, n
       userAgent: client.userAgent,
       clientName: client.clientName ?? null,
       ip: client.ip,
+      ...binding,
       createdAt: now,
       lastUsedAt: now,
       idleExpiresAt,
@@ -113,7 +140,10 @@ export async function startSession(db: Db, userId: string, client: ClientInfo, n
       },
     },
   });
-  return withAccessToken({ userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: idleExpiresAt }, now);
+  return withAccessToken(
+    { userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: idleExpiresAt, binding },
+    now,
+  );
 }
 
 type Outcome = { ok: true; kind: "rotated" | "grace"; base: IssuedRefresh } | { ok: false; error: RefreshFailure };
@@ -140,7 +170,8 @@ export async function rotateRefreshToken(
   return { ok: true, kind: outcome.kind, tokens: await withAccessToken(outcome.base, now) };
 }
 
-type SuccessorRow = { sessionId: string; userId: string; expiresAt: Date | string };
+type SuccessorRow = { sessionId: string; expiresAt: Date | string };
+type SessionRow = SessionBinding & { userId: string };
 
 /**
  * The hot path: the presented token is current and its session valid. Claiming it,
@@ -157,16 +188,16 @@ async function rotateCurrentToken(db: Db, presented: string, now: Date): Promise
   const successorHash = hashRefreshToken(refreshToken);
   const successorId = randomUUID();
   const idleEnd = addSeconds(now, getConfig().refreshIdleTtlSeconds);
-  let row: SuccessorRow | undefined;
+  let row: (SuccessorRow & SessionRow) | undefined;
   if (providerOfDb(db) === "postgresql") {
-    const rows = await db.$queryRaw<SuccessorRow[]>`
+    const rows = await db.$queryRaw<(SuccessorRow & SessionRow)[]>`
       WITH claimed AS (
         UPDATE "RefreshToken" AS t SET "usedAt" = ${now}::timestamp(3)
         FROM "Session" AS s
         WHERE t."tokenHash" = ${tokenHash} AND t."usedAt" IS NULL AND s."id" = t."sessionId"
           AND s."revokedAt" IS NULL AND s."idleExpiresAt" > ${now}::timestamp(3)
           AND s."absoluteExpiresAt" > ${now}::timestamp(3)
-        RETURNING t."id", t."sessionId", s."userId",
+        RETURNING t."id", t."sessionId", s."userId", s."clientId", s."scope", s."dpopJkt",
           LEAST(${idleEnd}::timestamp(3), s."absoluteExpiresAt") AS "expiresAt"
       ), successor AS (
         INSERT INTO "RefreshToken" ("id", "tokenHash", "sessionId", "parentId", "createdAt", "expiresAt")
@@ -177,7 +208,8 @@ async function rotateCurrentToken(db: Db, presented: string, now: Date): Promise
         FROM successor WHERE s."id" = successor."sessionId"
         RETURNING s."id"
       )
-      SELECT claimed."sessionId", claimed."userId", claimed."expiresAt" FROM claimed`;
+      SELECT claimed."sessionId", claimed."userId", claimed."clientId", claimed."scope", claimed."dpopJkt",
+        claimed."expiresAt" FROM claimed`;
     row = rows[0];
   } else {
     // One connection, one transaction at a time: the insert sees the claim's usedAt, and
@@ -189,22 +221,21 @@ async function rotateCurrentToken(db: Db, presented: string, now: Date): Promise
         WHERE "tokenHash" = ${tokenHash} AND "usedAt" IS NULL AND "sessionId" IN (
           SELECT "id" FROM "Session"
           WHERE "revokedAt" IS NULL AND "idleExpiresAt" > ${now} AND "absoluteExpiresAt" > ${now})`,
-      db.$queryRaw<Omit<SuccessorRow, "userId">[]>`
+      db.$queryRaw<SuccessorRow[]>`
         INSERT INTO "RefreshToken" ("id", "tokenHash", "sessionId", "parentId", "createdAt", "expiresAt")
         SELECT ${successorId}, ${successorHash}, t."sessionId", t."id", ${now}, MIN(${idleEnd}, s."absoluteExpiresAt")
         FROM "RefreshToken" AS t JOIN "Session" AS s ON s."id" = t."sessionId"
         WHERE t."tokenHash" = ${tokenHash} AND t."usedAt" = ${now}
           AND NOT EXISTS (SELECT 1 FROM "RefreshToken" AS c WHERE c."parentId" = t."id")
         RETURNING "sessionId", "expiresAt"`,
-      db.$queryRaw<{ userId: string }[]>`
+      db.$queryRaw<SessionRow[]>`
         UPDATE "Session" SET "lastUsedAt" = ${now}, "idleExpiresAt" = successor."expiresAt"
         FROM (SELECT "sessionId", "expiresAt" FROM "RefreshToken"
               WHERE "tokenHash" = ${successorHash} AND "createdAt" = ${now}) AS successor
         WHERE "Session"."id" = successor."sessionId"
-        RETURNING "userId"`,
+        RETURNING "userId", "clientId", "scope", "dpopJkt"`,
     ]);
-    const userId = touched[0]?.userId;
-    row = inserted[0] && userId ? { ...inserted[0], userId } : undefined;
+    row = inserted[0] && touched[0] ? { ...inserted[0], ...touched[0] } : undefined;
   }
   if (!row) return null;
   return {
@@ -212,6 +243,7 @@ async function rotateCurrentToken(db: Db, presented: string, now: Date): Promise
     sessionId: row.sessionId,
     refreshToken,
     refreshTokenExpiresAt: new Date(row.expiresAt),
+    binding: bindingOf(row),
   };
 }
 
@@ -261,7 +293,13 @@ async function rotateInTransaction(
       return {
         ok: true,
         kind: "rotated",
-        base: { userId: session.userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: expiresAt },
+        base: {
+          userId: session.userId,
+          sessionId: session.id,
+          refreshToken,
+          refreshTokenExpiresAt: expiresAt,
+          binding: bindingOf(session),
+        },
       };
     }
   }
@@ -302,6 +340,7 @@ async function rotateInTransaction(
           sessionId: session.id,
           refreshToken,
           refreshTokenExpiresAt: successor.expiresAt,
+          binding: bindingOf(session),
         },
       };
     }
@@ -364,7 +403,13 @@ export async function reissueSessionTokens(db: Db, sessionId: string, now = new 
         },
       });
       await tx.session.update({ where: { id: sessionId }, data: { lastUsedAt: now, idleExpiresAt: expiresAt } });
-      return { userId: session.userId, sessionId, refreshToken, refreshTokenExpiresAt: expiresAt };
+      return {
+        userId: session.userId,
+        sessionId,
+        refreshToken,
+        refreshTokenExpiresAt: expiresAt,
+        binding: bindingOf(session),
+      };
     }, TRANSACTION_OPTIONS);
   for (let attempt = 1; ; attempt++) {
     const base = await retryOnConflict(reissue);

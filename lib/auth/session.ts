@@ -2,8 +2,8 @@ import "server-only";
 import { cookies, headers } from "next/headers";
 import { cache } from "react";
 import { getDb } from "../db";
-import { presentedAccessToken } from "./edge/bearer";
-import { verifyAccessToken } from "./edge/tokens";
+import { checkAccessToken } from "./edge/access";
+import { rememberProofJti } from "./oauth/dpop-replay";
 
 export type CurrentSession = {
   user: { id: string; email: string };
@@ -25,11 +25,13 @@ export type CurrentSession = {
  * so this is what makes a revoked session lose data access at once. Cached per request.
  */
 export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
-  const presented = presentedAccessToken(await headers(), await cookies());
-  if (presented.kind !== "token") return null;
-  const claims = await verifyAccessToken(presented.token);
-  if (!claims) return null;
   const now = new Date();
+  // The middleware checked the proof's method and URL; the rest is checked again here,
+  // plus what the edge cannot: that this proof was not used before (by any instance).
+  const access = await checkAccessToken(await headers(), await cookies(), "checked-by-gate", now);
+  if (!access.ok) return null;
+  const { claims, proof } = access;
+  if (proof && !(await rememberProofJti(getDb(), proof, now))) return null;
   const session = await getDb().session.findFirst({
     where: {
       id: claims.sid,

@@ -56,10 +56,13 @@ function sendToLogin(): void {
   window.location.assign(`/login?${new URLSearchParams({ next })}`);
 }
 
-// Only this challenge means "your access token is missing or expired". Other 401s (a
-// wrong current password, say) are answers to show, not reasons to refresh.
+// Only an auth challenge means "your access token is missing or expired": with the
+// cookie gone there is no error code (RFC 6750 §3.1), with a bad one it is invalid_token.
+// Other 401s (a wrong current password, say) carry no challenge; they are answers to
+// show, not reasons to refresh.
 function needsFreshToken(response: Response): boolean {
-  return response.status === 401 && /error="invalid_token"/.test(response.headers.get("WWW-Authenticate") ?? "");
+  const challenge = response.headers.get("WWW-Authenticate") ?? "";
+  return response.status === 401 && /^Bearer\b/i.test(challenge) && !/error="(?!invalid_token")/.test(challenge);
 }
 
 /** fetch() for the app's APIs: on an expired access token it refreshes once and retries. */

@@ -26,7 +26,7 @@ function clientIp(headers: Headers): string | null {
   return null;
 }
 
-export function clientInfo(request: Request): ClientInfo {
+export function clientInfo(request: { headers: Headers }): ClientInfo {
   return {
     ip: clientIp(request.headers),
     userAgent: request.headers.get("user-agent")?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,

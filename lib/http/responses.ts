@@ -33,8 +33,29 @@ export function seeOther(location: string): NextResponse {
   });
 }
 
-export const unauthorized = (message = "Sign in to continue."): NextResponse =>
-  jsonError(401, "unauthorized", message, { "WWW-Authenticate": 'Bearer error="invalid_token"' });
+/** A 401's WWW-Authenticate challenge (RFC 6750 §3, RFC 9449 §7.1). */
+export type AuthChallenge = {
+  /** The scheme the failed credentials used; both are offered when none were sent. */
+  scheme?: "Bearer" | "DPoP";
+  /** Omitted when the request carried no credentials at all (RFC 6750 §3.1). */
+  error?: "invalid_token" | "invalid_dpop_proof";
+};
+
+// Keep in step with DPOP_ALGORITHMS (lib/auth/edge/dpop.ts, which may not be imported here).
+const DPOP_ALGS = 'algs="ES256 ES384 Ed25519 EdDSA RS256 PS256"';
+
+function challengeHeader({ scheme, error }: AuthChallenge): string {
+  if (!scheme) return `Bearer, DPoP ${DPOP_ALGS}`;
+  const params = error ? [`error="${error}"`] : [];
+  if (scheme === "DPoP") params.push(DPOP_ALGS);
+  return params.length > 0 ? `${scheme} ${params.join(", ")}` : scheme;
+}
+
+// Routes behind the gate call this after the credentials failed the server-side check.
+export const unauthorized = (
+  message = "Sign in to continue.",
+  challenge: AuthChallenge = { scheme: "Bearer", error: "invalid_token" },
+): NextResponse => jsonError(401, "unauthorized", message, { "WWW-Authenticate": challengeHeader(challenge) });
 
 export const rateLimited = (retryAfterSeconds: number): NextResponse =>
   jsonError(429, "rate_limited", `Too many attempts. Try again in ${retryAfterSeconds} seconds.`, {

@@ -24,10 +24,10 @@ describe("signed out", () => {
     expect(target.searchParams.get("next")).toBe("/dashboard");
   });
 
-  it("answers /api/me with 401 and a WWW-Authenticate challenge", async () => {
+  it("answers /api/me with 401 and a WWW-Authenticate challenge, without an error code (no credentials: RFC 6750 §3.1)", async () => {
     const response = await fetch(`${server.url}/api/me`);
     expect(response.status).toBe(401);
-    expect(response.headers.get("www-authenticate")).toBe('Bearer error="invalid_token"');
+    expect(response.headers.get("www-authenticate")).toBe('Bearer, DPoP algs="ES256 ES384 Ed25519 EdDSA RS256 PS256"');
     expect(await response.json()).toEqual({ error: "unauthorized", message: expect.any(String) });
   });
 

@@ -1,4 +1,6 @@
-// The token API for clients without a cookie jar (RFC 6749 §4.3, §6, §5; RFC 7009).
+// The token API for clients without a cookie jar (RFC 6749 §4.3, §6, §5; RFC 7009), with
+// the legacy password grant switched on (OAUTH_PASSWORD_GRANT=enabled); it is off by
+// default (tests/http/oauth-endpoints.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "../support/database";
 import { login, refreshWith, withCookies } from "../support/http";
@@ -6,7 +8,7 @@ import { startServer, type TestServer } from "../support/server";
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer({ RATE_LIMIT_LOGIN_PER_ACCOUNT: "1000/900" });
+  server = await startServer({ RATE_LIMIT_LOGIN_PER_ACCOUNT: "1000/900", OAUTH_PASSWORD_GRANT: "enabled" });
 });
 afterAll(() => server?.stop());
 

@@ -13,17 +13,40 @@ export type AccessTokenClaims = {
   iat: number;
   exp: number;
   jti: string;
+  client_id?: string; // RFC 9068 §2.2
+  scope?: string;
+  /** RFC 9449 §6: thumbprint of the DPoP key this token is bound to. */
+  jkt?: string;
 };
 
+/** Who and what an access token is for. */
+export type AccessTokenSubject = {
+  userId: string;
+  sessionId: string;
+  /** The OAuth client; browser sign-ins are the first-party client "web". */
+  clientId?: string | null;
+  scope?: string | null;
+  dpopJkt?: string | null;
+};
+
+// RFC 9068 requires client_id in every access token: the browser sign-in is a client too.
+export const FIRST_PARTY_CLIENT_ID = "web";
+
 export async function signAccessToken(
-  subject: { userId: string; sessionId: string },
+  subject: AccessTokenSubject,
   now: Date = new Date(),
 ): Promise<{ token: string; expiresAt: Date }> {
   const config = getConfig();
   const { signing } = await getKeyring();
   const iat = Math.floor(now.getTime() / 1000);
   const exp = iat + config.accessTokenTtlSeconds;
-  const token = await new SignJWT({ sid: subject.sessionId })
+  const claims: Record<string, unknown> = {
+    sid: subject.sessionId,
+    client_id: subject.clientId ?? FIRST_PARTY_CLIENT_ID,
+  };
+  if (subject.scope) claims.scope = subject.scope;
+  if (subject.dpopJkt) claims.cnf = { jkt: subject.dpopJkt };
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYPE })
     .setIssuer(config.appOrigin)
     .setAudience(config.appOrigin)
@@ -89,11 +112,19 @@ export async function verifyAccessToken(token: string, now: Date = new Date()): 
       currentDate: now,
       requiredClaims: ["exp", "iat", "sub", "sid", "jti"],
     });
-    const { sub, sid, iat, exp, jti, nbf } = payload;
+    const { sub, sid, iat, exp, jti, nbf, client_id, scope, cnf } = payload;
     if (typeof sub !== "string" || typeof sid !== "string" || typeof jti !== "string") return null;
     if (typeof iat !== "number" || typeof exp !== "number") return null;
     if (issuedInTheFuture(iat, now, config.clockLeewaySeconds)) return null;
-    const claims = { sub, sid, iat, exp, jti };
+    const claims: AccessTokenClaims = { sub, sid, iat, exp, jti };
+    if (typeof client_id === "string") claims.client_id = client_id;
+    if (typeof scope === "string") claims.scope = scope;
+    if (cnf !== undefined) {
+      // A confirmation we cannot read must not turn into an unbound bearer token.
+      const jkt = typeof cnf === "object" && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;
+      if (typeof jkt !== "string") return null;
+      claims.jkt = jkt;
+    }
     if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
     cache.set(token, typeof nbf === "number" ? { claims, nbf } : { claims });
     return { ...claims };

@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { changePassword } from "@/lib/auth/account";
-import { authenticatesByBearer } from "@/lib/auth/edge/bearer";
+import { presentedAccessToken } from "@/lib/auth/edge/bearer";
 import { setAuthCookies } from "@/lib/auth/edge/cookies";
 import { changePasswordSchema, firstIssue } from "@/lib/auth/credentials";
 import { getCurrentSession } from "@/lib/auth/session";
@@ -31,8 +31,11 @@ export async function POST(request: NextRequest) {
   // The session's tokens were replaced; the caller gets the new ones the way it holds
   // tokens. A token-API client (bearer) has no cookie jar: it gets them in the JSON, as
   // from the token endpoint. A browser gets cookies (tokens never go to browsers in JSON).
-  if (authenticatesByBearer(request.headers, request.cookies)) {
-    return json({ revokedSessions: result.revokedSessions, ...tokenFields(result.tokens) });
+  const presented = presentedAccessToken(request.headers, request.cookies);
+  if (presented.kind === "token" && presented.viaBearer) {
+    // A DPoP client's reissued tokens stay bound to its key (the session keeps the binding).
+    const tokenType = presented.scheme === "dpop" ? "DPoP" : "Bearer";
+    return json({ revokedSessions: result.revokedSessions, ...tokenFields(result.tokens, { tokenType, scope: null }) });
   }
   const response = json({ revokedSessions: result.revokedSessions });
   setAuthCookies(response.cookies, result.tokens);

@@ -1,19 +1,26 @@
 import type { NextRequest } from "next/server";
-import { signOut } from "@/lib/auth/sign-out";
+import { revokeToken } from "@/lib/auth/oauth/revocation";
 import { getDb } from "@/lib/db";
-import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
-import { oauthError } from "@/lib/http/oauth-responses";
-import { empty } from "@/lib/http/responses";
+import { readOAuthParams } from "@/lib/http/oauth-request";
+import { methodNotAllowed, oauthError } from "@/lib/http/oauth-responses";
+import { json } from "@/lib/http/responses";
 
-// RFC 7009: revokes the session a refresh (or access) token belongs to, and answers 200
-// whether or not the token was known, so the answer tells an attacker nothing.
+// RFC 7009 §2.2: 200 whether or not the token was known; a JSON body so that clients
+// that parse every answer (simple-oauth2) accept it.
 export async function POST(request: NextRequest) {
-  const body = await readBody(request);
-  const token = body.ok && body.isForm ? (body.value as { token?: unknown }).token : undefined;
-  if (typeof token !== "string" || token.length === 0) {
-    return oauthError("invalid_request", "Send the token to revoke as the form parameter `token`.");
+  const body = await readOAuthParams(request);
+  if (!body.ok) return oauthError("invalid_request", body.description);
+  const { token, client_id: clientId, client_secret: secret } = body.params;
+  if (request.headers.has("authorization") || (secret !== undefined && secret !== "")) {
+    return oauthError("invalid_client", "This is a public client: send client_id only.", {
+      sentAuthorization: request.headers.has("authorization"),
+    });
   }
-  await signOut(getDb(), { refreshToken: token, accessToken: token }, clientInfo(request));
-  return empty(200);
+  if (!token) return oauthError("invalid_request", "Send the token to revoke as the form parameter `token`.");
+  await revokeToken(getDb(), token, clientId, clientInfo(request));
+  return json({});
 }
+
+const notAllowed = () => methodNotAllowed("POST");
+export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

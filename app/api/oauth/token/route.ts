@@ -1,18 +1,26 @@
 import type { NextRequest } from "next/server";
-import { exchangeGrant } from "@/lib/auth/oauth";
+import { exchangeGrant } from "@/lib/auth/oauth/token-grants";
 import { getDb } from "@/lib/db";
-import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
-import { oauthError, tokenResponse } from "@/lib/http/oauth-responses";
+import { readOAuthParams } from "@/lib/http/oauth-request";
+import { methodNotAllowed, oauthError, tokenResponse } from "@/lib/http/oauth-responses";
 
-// RFC 6749 §4.3 (password) and §6 (refresh_token); form-encoded only (§3.2).
+// RFC 6749 §3.2: form-encoded, POST only.
 export async function POST(request: NextRequest) {
-  const body = await readBody(request);
-  if (!body.ok || !body.isForm) {
-    return oauthError("invalid_request", "Send the parameters as application/x-www-form-urlencoded.");
-  }
-  const result = await exchangeGrant(getDb(), body.value as Record<string, unknown>, clientInfo(request));
+  const body = await readOAuthParams(request);
+  if (!body.ok) return oauthError("invalid_request", body.description);
+  const result = await exchangeGrant(getDb(), {
+    params: body.params,
+    headers: request.headers,
+    client: clientInfo(request),
+  });
   return result.ok
-    ? tokenResponse(result.tokens)
-    : oauthError(result.error, result.description, result.retryAfterSeconds);
+    ? tokenResponse(result.tokens, { tokenType: result.tokenType, scope: result.scope })
+    : oauthError(result.error, result.description, {
+        retryAfterSeconds: result.retryAfterSeconds,
+        sentAuthorization: request.headers.has("authorization"),
+      });
 }
+
+const notAllowed = () => methodNotAllowed("POST");
+export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -1,0 +1,104 @@
+import "server-only";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Db } from "../../db";
+import type { ClientInfo } from "../audit";
+import { REVOKE_REASON, revokeSession, startSession, type TokenPair } from "../refresh";
+import type { OAuthClient } from "./clients";
+
+// Authorization codes (RFC 6749 §4.1) with PKCE (RFC 7636, S256 only): single use, at
+// most 60 seconds old, stored as SHA-256 like refresh tokens.
+
+export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
+// RFC 7636 §4.1: 43–128 characters of [A-Z a-z 0-9 - . _ ~].
+const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
+// base64url(SHA-256(verifier)): always 43 characters.
+export const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+const CODE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+const sha256 = (value: string) => createHash("sha256").update(value).digest();
+
+export type CodeRequest = {
+  client: OAuthClient;
+  userId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  scope: string;
+};
+
+export async function createAuthorizationCode(db: Db, request: CodeRequest, now = new Date()): Promise<string> {
+  const code = randomBytes(32).toString("base64url");
+  await db.authorizationCode.create({
+    data: {
+      codeHash: sha256(code).toString("hex"),
+      clientId: request.client.id,
+      userId: request.userId,
+      redirectUri: request.redirectUri,
+      codeChallenge: request.codeChallenge,
+      scope: request.scope,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + AUTHORIZATION_CODE_TTL_SECONDS * 1000),
+    },
+  });
+  return code;
+}
+
+function verifierMatches(verifier: string, challenge: string): boolean {
+  const computed = Buffer.from(sha256(verifier).toString("base64url"));
+  const expected = Buffer.from(challenge);
+  return computed.length === expected.length && timingSafeEqual(computed, expected);
+}
+
+export type CodeExchange = {
+  code: string;
+  clientId: string;
+  redirectUri: string | undefined;
+  codeVerifier: string | undefined;
+  dpopJkt: string | null;
+};
+
+export type CodeResult = { ok: true; tokens: TokenPair; scope: string } | { ok: false; description: string };
+
+/** RFC 6749 §4.1.3 + RFC 7636 §4.6: the code for tokens. */
+export async function redeemAuthorizationCode(
+  db: Db,
+  exchange: CodeExchange,
+  client: ClientInfo,
+  now = new Date(),
+): Promise<CodeResult> {
+  if (!CODE_PATTERN.test(exchange.code)) return { ok: false, description: "The authorization code is not valid." };
+  const row = await db.authorizationCode.findUnique({ where: { codeHash: sha256(exchange.code).toString("hex") } });
+  if (!row) return { ok: false, description: "The authorization code is not valid." };
+  // Checked before the code is spent: a request from another client or with another
+  // redirect URI did not come from whoever started the flow and must not burn the code.
+  if (row.clientId !== exchange.clientId) {
+    return { ok: false, description: "The authorization code was issued to another client." };
+  }
+  if (row.redirectUri !== exchange.redirectUri) {
+    return { ok: false, description: "redirect_uri does not match the authorization request." };
+  }
+  if (!exchange.codeVerifier || !CODE_VERIFIER.test(exchange.codeVerifier)) {
+    return { ok: false, description: "code_verifier is missing or malformed (RFC 7636 §4.1)." };
+  }
+  if (!verifierMatches(exchange.codeVerifier, row.codeChallenge)) {
+    return { ok: false, description: "code_verifier does not match the code_challenge." };
+  }
+  // Single use, decided by a conditional update so two concurrent redemptions cannot
+  // both win. The loser is a replay: RFC 6749 §4.1.2 says to revoke what the code gave.
+  const claimed = await db.authorizationCode.updateMany({
+    where: { id: row.id, usedAt: null, expiresAt: { gt: now } },
+    data: { usedAt: now },
+  });
+  if (claimed.count === 0) {
+    const spent = await db.authorizationCode.findUniqueOrThrow({ where: { id: row.id } });
+    if (spent.usedAt === null) return { ok: false, description: "The authorization code has expired." };
+    if (spent.sessionId) await revokeSession(db, spent.sessionId, REVOKE_REASON.reuse, now);
+    return { ok: false, description: "The authorization code was already used; the tokens it gave are revoked." };
+  }
+  const tokens = await startSession(db, row.userId, client, now, {
+    clientId: row.clientId,
+    scope: row.scope,
+    dpopJkt: exchange.dpopJkt,
+  });
+  await db.authorizationCode.update({ where: { id: row.id }, data: { sessionId: tokens.sessionId } });
+  return { ok: true, tokens, scope: row.scope };
+}
