@@ -10,6 +10,8 @@ const DESCRIPTIONS: Record<AuthEventType, string> = {
   refresh_token_reused: "A refresh token was used twice; that session was signed out to be safe",
   session_revoked: "Signed a session out remotely",
   password_changed: "Password changed; other sessions signed out",
+  dbsc_bound: "This browser bound its session to a device key",
+  dbsc_proof_failed: "A device-key proof for a session was refused",
 };
 
 export type ActivityEntry = { id: string; at: Date; text: string; ip: string | null };

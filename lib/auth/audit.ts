@@ -15,7 +15,9 @@ export type AuthEventType =
   | "refresh_token_reused"
   | "session_revoked"
   | "password_changed"
-  | "registered";
+  | "registered"
+  | "dbsc_bound"
+  | "dbsc_proof_failed";
 
 // Accepts the client or a transaction client, so an event commits with the change it records.
 type EventWriter = Pick<Db, "authEvent">;

@@ -13,7 +13,7 @@ import { signAccessToken } from "./edge/tokens";
 // the database ever holding a usable token, and only the first token of a session needs
 // the CSPRNG. Without the server key a successor cannot be predicted from its parent.
 
-export type RefreshFailure = "invalid_refresh_token" | "refresh_token_reused" | "session_expired";
+export type RefreshFailure = "invalid_refresh_token" | "refresh_token_reused" | "session_expired" | "session_bound";
 
 export type TokenPair = {
   userId: string;
@@ -142,6 +142,10 @@ async function rotateInTransaction(
   if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
     return { ok: false, error: "session_expired" };
   }
+  // A device-bound session is extended only with a proof of its key (lib/auth/dbsc.ts).
+  // Its refresh cookie, copied or not, neither rotates nor counts as reuse: a thief
+  // presenting it must not be able to sign the key holder out either.
+  if (session.dbscThumbprint !== null) return { ok: false, error: "session_bound" };
 
   if (token.usedAt === null) {
     // Claim the token with a conditional update: of two concurrent requests that both

@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { setAuthCookies } from "@/lib/auth/edge/cookies";
 import { firstIssue, registerSchema } from "@/lib/auth/credentials";
 import { registerUser } from "@/lib/auth/register";
+import { offerDeviceBinding } from "@/lib/auth/dbsc";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
@@ -21,5 +22,6 @@ export async function POST(request: NextRequest) {
   }
   const response = json({ user: result.user }, { status: 201 });
   setAuthCookies(response.cookies, result.tokens);
+  await offerDeviceBinding(response.headers, getDb(), result.tokens.sessionId);
   return response;
 }
