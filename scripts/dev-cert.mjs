@@ -7,7 +7,7 @@
 // --ignore-certificate-errors is not enough. Trusting this one key is:
 // --ignore-certificate-errors-spki-list=<the SPKI hash this prints>.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -18,34 +18,46 @@ export function spkiHash(certFile) {
   return execFileSync("openssl", ["dgst", "-sha256", "-binary"], { input: der }).toString("base64");
 }
 
+function generate(dir) {
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "365",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      "-keyout",
+      path.join(dir, "key.pem"),
+      "-out",
+      path.join(dir, "cert.pem"),
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+}
+
 export function makeDevCertificate(dir = ".tmp/tls") {
-  mkdirSync(dir, { recursive: true });
   const certFile = path.resolve(dir, "cert.pem");
   const keyFile = path.resolve(dir, "key.pem");
-  if (!existsSync(certFile) || !existsSync(keyFile)) {
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:P-256",
-        "-nodes",
-        "-days",
-        "365",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=DNS:localhost,IP:127.0.0.1",
-        "-keyout",
-        keyFile,
-        "-out",
-        certFile,
-      ],
-      { stdio: ["ignore", "ignore", "pipe"] },
-    );
+  if (!existsSync(certFile)) {
+    // Test runners may ask for it at the same moment: each makes a pair in a directory
+    // of its own and the first rename wins, so a key never meets another's certificate.
+    mkdirSync(path.dirname(path.resolve(dir)), { recursive: true });
+    const scratch = mkdtempSync(`${path.resolve(dir)}-`);
+    generate(scratch);
+    try {
+      renameSync(scratch, path.resolve(dir));
+    } catch {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   }
   return { certFile, keyFile, spki: spkiHash(certFile) };
 }
