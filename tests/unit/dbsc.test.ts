@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumeChallenge, DBSC_CHALLENGE_TTL_SECONDS, issueChallenge } from "@/lib/auth/dbsc-challenges";
 import { verifyRefreshProof, verifyRegistrationProof } from "@/lib/auth/dbsc-proof";
+import { pruneExpired } from "@/lib/auth/prune";
 import { startSession } from "@/lib/auth/refresh";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
@@ -177,5 +178,16 @@ describe("DBSC challenges", () => {
     const challenge = await issueChallenge(t.db, sessionA);
     const results = await Promise.all(Array.from({ length: 20 }, () => consumeChallenge(t.db, sessionA, challenge)));
     expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("are pruned once expired, and live ones are kept", async () => {
+    const now = new Date();
+    const live = await issueChallenge(t.db, sessionB, now);
+    const old = await issueChallenge(t.db, sessionB, new Date(now.getTime() - DBSC_CHALLENGE_TTL_SECONDS * 1000 - 1));
+    const result = await pruneExpired(t.db, now);
+    expect(result.dbscChallenges).toBeGreaterThanOrEqual(1);
+    expect(await t.db.dbscChallenge.findUnique({ where: { id: old } })).toBeNull();
+    expect(await t.db.dbscChallenge.findUnique({ where: { id: live } })).not.toBeNull();
+    expect(await consumeChallenge(t.db, sessionB, live, now)).toBe(true);
   });
 });
