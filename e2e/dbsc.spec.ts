@@ -50,7 +50,6 @@ async function watchDbsc(page: Page): Promise<{ cdp: CDPSession; events: DbscEve
   const events: DbscEvent[] = [];
   cdp.on("Network.deviceBoundSessionEventOccurred", (event) => {
     events.push(event);
-    if (process.env.DBSC_DEBUG) console.log(JSON.stringify(event));
   });
   await cdp.send("Network.enable");
   await cdp.send("Network.enableDeviceBoundSessions", { enable: true });
@@ -123,6 +122,15 @@ test("when the access cookie expires the browser renews it through the DBSC rout
   expect(renewed.value).not.toBe(access.value);
   expect(renewed.expires).toBeGreaterThan(access.expires);
   // The refresh cookie was not what renewed it: it was neither rotated nor cleared.
+  expect((await cookie(context, REFRESH))?.value).toBe(refresh.value);
+
+  // With no access cookie at all, the browser holds the navigation until it has renewed it.
+  await context.clearCookies({ name: ACCESS });
+  const before = events.filter(refreshed).length;
+  await page.goto("/dashboard");
+  await expect(page.getByRole("heading", { name: `Welcome, ${DEMO.email}` })).toBeVisible();
+  expect(events.filter(refreshed).length).toBeGreaterThan(before);
+  expect((await cookie(context, ACCESS))?.value).toMatch(/^ey/);
   expect((await cookie(context, REFRESH))?.value).toBe(refresh.value);
 });
 
@@ -205,7 +213,7 @@ test("revoking the session from the sessions page ends the browser's DBSC sessio
 
   const other = await browser.newContext({ baseURL });
   const otherPage = await other.newPage();
-  await signIn(otherPage, "/dashboard/sessions");
+  await signIn(otherPage);
   await otherPage.goto("/dashboard/sessions");
   const row = otherPage.locator(`tr[data-session-id="${sessionId}"]`);
   await row.getByRole("button", { name: /sign out/i }).click();

@@ -338,14 +338,14 @@ describe("refresh of a bound session", () => {
     for (const sessionId of [revoked.sessionId, expired.sessionId, "00000000-0000-4000-8000-000000000000"]) {
       const response = await dbscRefresh(sessionId);
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ continue: false });
+      expect(await response.json()).toEqual({ session_identifier: sessionId, continue: false });
       const cleared = parseSetCookies(response);
       expect(cleared.map((c) => c.name).sort()).toEqual([ACCESS, REFRESH]);
       for (const cookie of cleared) expect(cookie.attributes["max-age"]).toBe("0");
     }
     // Even a valid proof of the revoked session's key gets nothing.
     const response = await dbscRefresh(revoked.sessionId, await sign(revoked.key, "C".repeat(43)));
-    expect(await response.json()).toEqual({ continue: false });
+    expect(await response.json()).toEqual({ session_identifier: revoked.sessionId, continue: false });
   });
 
   it("refuses a request that names no session", async () => {

@@ -24,7 +24,9 @@ export async function POST(request: NextRequest) {
   switch (result.kind) {
     case "ended": {
       // Tells the browser to drop its key and stop holding requests for this session.
-      const response = json({ continue: false });
+      // Chromium reads the answer as session instructions: without the identifier it
+      // still drops the session, but as "invalid session id" instead of "server requested".
+      const response = json({ session_identifier: sessionId.data, continue: false });
       clearAuthCookies(response.cookies);
       return response;
     }
