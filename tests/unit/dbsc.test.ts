@@ -14,8 +14,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumeChallenge, DBSC_CHALLENGE_TTL_SECONDS, issueChallenge } from "@/lib/auth/dbsc-challenges";
 import { verifyRefreshProof, verifyRegistrationProof } from "@/lib/auth/dbsc-proof";
+import { bindSession, refreshBoundSession } from "@/lib/auth/dbsc";
 import { pruneExpired } from "@/lib/auth/prune";
-import { startSession } from "@/lib/auth/refresh";
+import { rotateRefreshToken, startSession } from "@/lib/auth/refresh";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 type Key = { privateKey: CryptoKey; jwk: JWK; alg: "ES256" | "RS256" };
@@ -189,5 +190,91 @@ describe("DBSC challenges", () => {
     expect(await t.db.dbscChallenge.findUnique({ where: { id: old } })).toBeNull();
     expect(await t.db.dbscChallenge.findUnique({ where: { id: live } })).not.toBeNull();
     expect(await consumeChallenge(t.db, sessionB, live, now)).toBe(true);
+  });
+});
+
+describe("binding a session", () => {
+  let t: TestDatabase;
+  let userId: string;
+  const client = { ip: null, userAgent: null };
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    userId = (await t.db.user.findFirstOrThrow()).id;
+  });
+  afterAll(() => t?.cleanup());
+
+  async function bound() {
+    const pair = await startSession(t.db, userId, client);
+    const key = await newKey();
+    const subject = { userId, sessionId: pair.sessionId };
+    const challenge = await issueChallenge(t.db, pair.sessionId);
+    const result = await bindSession(t.db, subject, await sign(key, { jti: challenge }, { jwk: key.jwk }), client);
+    expect(result.ok).toBe(true);
+    return { pair, key, subject };
+  }
+
+  it("keeps the first key: a valid proof with another key and a live challenge cannot replace it", async () => {
+    const { pair, subject } = await bound();
+    const before = await t.db.session.findUniqueOrThrow({ where: { id: pair.sessionId } });
+    const attacker = await newKey();
+    const challenge = await issueChallenge(t.db, pair.sessionId);
+    const proof = await sign(attacker, { jti: challenge }, { jwk: attacker.jwk });
+    expect(await bindSession(t.db, subject, proof, client)).toEqual({ ok: false, error: "already_bound" });
+    expect(await t.db.session.findUniqueOrThrow({ where: { id: pair.sessionId } })).toEqual(before);
+  });
+
+  it("binds only the session the caller is signed in to", async () => {
+    const mine = await startSession(t.db, userId, client);
+    const theirs = await startSession(t.db, userId, client);
+    const key = await newKey();
+    const challenge = await issueChallenge(t.db, theirs.sessionId);
+    const proof = await sign(key, { jti: challenge }, { jwk: key.jwk });
+    expect(await bindSession(t.db, { userId, sessionId: mine.sessionId }, proof, client)).toEqual({
+      ok: false,
+      error: "invalid_challenge",
+    });
+    const rows = await t.db.session.findMany({ where: { id: { in: [mine.sessionId, theirs.sessionId] } } });
+    expect(rows.every((row) => row.dbscThumbprint === null)).toBe(true);
+  });
+
+  it("stops the refresh token from extending a bound session, without revoking it", async () => {
+    const { pair } = await bound();
+    expect(await rotateRefreshToken(t.db, pair.refreshToken, client)).toEqual({ ok: false, error: "session_bound" });
+    expect(await rotateRefreshToken(t.db, pair.refreshToken, client)).toEqual({ ok: false, error: "session_bound" });
+    const session = await t.db.session.findUniqueOrThrow({ where: { id: pair.sessionId } });
+    expect(session.revokedAt).toBeNull();
+    expect(await t.db.refreshToken.count({ where: { sessionId: pair.sessionId, usedAt: { not: null } } })).toBe(0);
+  });
+
+  it("renews a bound session only for a proof by its key over a fresh challenge of its own", async () => {
+    const { pair, key } = await bound();
+    const other = await bound();
+    const first = await refreshBoundSession(t.db, pair.sessionId, null, client);
+    if (first.kind !== "challenge") throw new Error(`expected a challenge, got ${first.kind}`);
+    const foreign = await refreshBoundSession(t.db, other.pair.sessionId, null, client);
+    if (foreign.kind !== "challenge") throw new Error(`expected a challenge, got ${foreign.kind}`);
+
+    const withForeign = await refreshBoundSession(
+      t.db,
+      pair.sessionId,
+      await sign(key, { jti: foreign.challenge }),
+      client,
+    );
+    expect(withForeign.kind).toBe("challenge");
+    const withOtherKey = await refreshBoundSession(
+      t.db,
+      pair.sessionId,
+      await sign(other.key, { jti: first.challenge }),
+      client,
+    );
+    expect(withOtherKey).toEqual({ kind: "rejected", failure: "bad_signature" });
+
+    const proof = await sign(key, { jti: first.challenge });
+    const renewed = await refreshBoundSession(t.db, pair.sessionId, proof, client);
+    expect(renewed.kind).toBe("refreshed");
+    expect((await refreshBoundSession(t.db, pair.sessionId, proof, client)).kind).toBe("challenge");
+
+    await t.db.session.update({ where: { id: pair.sessionId }, data: { revokedAt: new Date() } });
+    expect(await refreshBoundSession(t.db, pair.sessionId, null, client)).toEqual({ kind: "ended" });
   });
 });
