@@ -267,7 +267,7 @@ describe("refresh of a bound session", () => {
   });
 
   it("refuses every forged refresh proof and spends no challenge on it", async () => {
-    const { sessionId, key } = await boundSession();
+    const { sessionId, key, jar } = await boundSession();
     const wrongKey = await newKey();
     const rsa = await newKey("RS256");
     const cases: [string, (challenge: string) => Promise<string> | string][] = [
@@ -299,6 +299,10 @@ describe("refresh of a bound session", () => {
     }
     const failures = await server.db.authEvent.count({ where: { sessionId, type: "dbsc_proof_failed" } });
     expect(failures).toBe(cases.length);
+    // And the account's activity says so.
+    const dashboard = await fetch(`${server.url}/dashboard`, withCookies(jar));
+    expect(dashboard.status).toBe(200);
+    expect(await dashboard.text()).toContain("A device-key proof for a session was refused");
   });
 
   it("refuses a replayed, an expired, a foreign and an unknown challenge under a valid signature", async () => {
