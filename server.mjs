@@ -6,8 +6,11 @@
 // the app without a trustworthy client address (rate limits then fall back to per
 // account only). It is also the only code that sees a request body before Next.js
 // buffers it, so the body cap lives here (see capBody). Usage: node server.mjs [--dev]
-// [-p PORT] [-H HOST]
+// [-p PORT] [-H HOST]. With TLS_CERT_FILE and TLS_KEY_FILE (PEM) it serves HTTPS on the
+// same port.
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { parseArgs } from "node:util";
 import next from "next";
 
@@ -93,9 +96,20 @@ const app = next({ dev: values.dev, hostname: values.hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-createServer((req, res) => {
+// HTTPS when both TLS files are named (device-bound sessions and the __Host- cookies
+// need it); one without the other is a mistake worth stopping for.
+function createAppServer(listener) {
+  const { TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile } = process.env;
+  if (!certFile && !keyFile) return { scheme: "http", server: createServer(listener) };
+  if (!certFile || !keyFile) throw new Error("Set both TLS_CERT_FILE and TLS_KEY_FILE, or neither.");
+  const tls = { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  return { scheme: "https", server: createHttpsServer(tls, listener) };
+}
+
+const { scheme, server } = createAppServer((req, res) => {
   req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
   capBody(req, res, () => void handle(req, res));
-}).listen(port, values.hostname, () => {
-  console.log(`▲ ${values.dev ? "Development" : "Production"} server on http://${values.hostname}:${port}`);
+});
+server.listen(port, values.hostname, () => {
+  console.log(`▲ ${values.dev ? "Development" : "Production"} server on ${scheme}://${values.hostname}:${port}`);
 });

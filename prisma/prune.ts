@@ -8,7 +8,9 @@ import { createDb } from "../lib/db/client";
 const db = createDb(getConfig().databaseUrl);
 try {
   const result = await pruneExpired(db);
-  console.log(`Pruned ${result.sessions} sessions and ${result.refreshTokens} used refresh tokens.`);
+  console.log(
+    `Pruned ${result.sessions} sessions, ${result.refreshTokens} used refresh tokens and ${result.dbscChallenges} expired DBSC challenges.`,
+  );
 } finally {
   await db.$disconnect();
 }

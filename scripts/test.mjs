@@ -62,7 +62,7 @@ try {
     run(
       "rotation tests on PostgreSQL",
       bin("vitest"),
-      vitest("unit", "unit-postgresql", "tests/unit/refresh.test.ts"),
+      vitest("unit", "unit-postgresql", "tests/unit/refresh.test.ts", "tests/unit/dbsc.test.ts"),
       postgres,
     );
     run("HTTP tests on PostgreSQL", bin("vitest"), vitest("http", "http-postgresql"), postgres);

@@ -16,6 +16,8 @@ const DESCRIPTIONS: Record<AuthEventType, string> = {
   email_verification_sent: "Verification mail sent",
   email_verified: "Email address verified",
   account_deleted: "Account deleted",
+  dbsc_bound: "This browser bound its session to a device key",
+  dbsc_proof_failed: "A device-key proof for a session was refused",
 };
 
 // Recorded for audits, not shown: two tabs refreshing at once is routine, not news.

@@ -21,7 +21,9 @@ export type AuthEventType =
   | "password_reset"
   | "email_verification_sent"
   | "email_verified"
-  | "account_deleted";
+  | "account_deleted"
+  | "dbsc_bound"
+  | "dbsc_proof_failed";
 
 // Accepts the client or a transaction client, so an event commits with the change it records.
 type EventWriter = Pick<Db, "authEvent">;

@@ -2,7 +2,7 @@ import "server-only";
 import { getConfig } from "../config";
 import type { Db } from "../db";
 
-export type PruneResult = { sessions: number; refreshTokens: number };
+export type PruneResult = { sessions: number; refreshTokens: number; dbscChallenges: number };
 
 /**
  * Deletes what can no longer authenticate anyone; the audit log is left alone.
@@ -10,6 +10,8 @@ export type PruneResult = { sessions: number; refreshTokens: number };
  *   theirs would have expired anyway (their tokens go with them).
  * - Used refresh tokens older than the idle lifetime. Until then a used token is kept:
  *   it is what recognises a replay as theft. After that a replay is only "invalid".
+ * - DBSC challenges past their expiry: one is made per sign-in and refresh over https,
+ *   and an expired one can no longer be answered, used or not.
  */
 export async function pruneExpired(db: Db, now = new Date()): Promise<PruneResult> {
   const idleCutoff = new Date(now.getTime() - getConfig().refreshIdleTtlSeconds * 1000);
@@ -19,5 +21,6 @@ export async function pruneExpired(db: Db, now = new Date()): Promise<PruneResul
     },
   });
   const refreshTokens = await db.refreshToken.deleteMany({ where: { usedAt: { lte: idleCutoff } } });
-  return { sessions: sessions.count, refreshTokens: refreshTokens.count };
+  const dbscChallenges = await db.dbscChallenge.deleteMany({ where: { expiresAt: { lte: now } } });
+  return { sessions: sessions.count, refreshTokens: refreshTokens.count, dbscChallenges: dbscChallenges.count };
 }

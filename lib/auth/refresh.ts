@@ -15,7 +15,7 @@ import { signAccessToken, type AccessTokenSubject } from "./edge/tokens";
 // ever holding a usable token, and only the first token of a session needs the CSPRNG.
 // Without the server key a successor cannot be predicted from its parent.
 
-export type RefreshFailure = "invalid_refresh_token" | "refresh_token_reused" | "session_expired";
+export type RefreshFailure = "invalid_refresh_token" | "refresh_token_reused" | "session_expired" | "session_bound";
 
 export type TokenPair = {
   userId: string;
@@ -179,8 +179,9 @@ type SessionRow = SessionBinding & { userId: string };
  * (data-modifying CTEs) and one batch of three on SQLite (which has none), instead of an
  * interactive transaction of six Prisma queries. Every part is conditional on the claim
  * (`usedAt IS NULL` plus the session checks in the same statement), so of two concurrent
- * requests only one inserts, and a token that is not current changes nothing here:
- * null sends it to rotateInTransaction, which tells grace, reuse and expiry apart.
+ * requests only one inserts, and a token that is not current (or whose session is
+ * device-bound) changes nothing here: null sends it to rotateInTransaction, which tells
+ * grace, reuse, expiry and binding apart.
  */
 async function rotateCurrentToken(db: Db, presented: string, now: Date): Promise<IssuedRefresh | null> {
   const tokenHash = hashRefreshToken(presented);
@@ -196,7 +197,7 @@ async function rotateCurrentToken(db: Db, presented: string, now: Date): Promise
         FROM "Session" AS s
         WHERE t."tokenHash" = ${tokenHash} AND t."usedAt" IS NULL AND s."id" = t."sessionId"
           AND s."revokedAt" IS NULL AND s."idleExpiresAt" > ${now}::timestamp(3)
-          AND s."absoluteExpiresAt" > ${now}::timestamp(3)
+          AND s."absoluteExpiresAt" > ${now}::timestamp(3) AND s."dbscThumbprint" IS NULL
         RETURNING t."id", t."sessionId", s."userId", s."clientId", s."scope", s."dpopJkt",
           LEAST(${idleEnd}::timestamp(3), s."absoluteExpiresAt") AS "expiresAt"
       ), successor AS (
@@ -220,7 +221,8 @@ async function rotateCurrentToken(db: Db, presented: string, now: Date): Promise
         UPDATE "RefreshToken" SET "usedAt" = ${now}
         WHERE "tokenHash" = ${tokenHash} AND "usedAt" IS NULL AND "sessionId" IN (
           SELECT "id" FROM "Session"
-          WHERE "revokedAt" IS NULL AND "idleExpiresAt" > ${now} AND "absoluteExpiresAt" > ${now})`,
+          WHERE "revokedAt" IS NULL AND "idleExpiresAt" > ${now} AND "absoluteExpiresAt" > ${now}
+            AND "dbscThumbprint" IS NULL)`,
       db.$queryRaw<SuccessorRow[]>`
         INSERT INTO "RefreshToken" ("id", "tokenHash", "sessionId", "parentId", "createdAt", "expiresAt")
         SELECT ${successorId}, ${successorHash}, t."sessionId", t."id", ${now}, MIN(${idleEnd}, s."absoluteExpiresAt")
@@ -268,6 +270,10 @@ async function rotateInTransaction(
   if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
     return { ok: false, error: "session_expired" };
   }
+  // A device-bound session is extended only with a proof of its key (lib/auth/dbsc.ts).
+  // Its refresh cookie, copied or not, neither rotates nor counts as reuse: a thief
+  // presenting it must not be able to sign the key holder out either.
+  if (session.dbscThumbprint !== null) return { ok: false, error: "session_bound" };
 
   if (token.usedAt === null) {
     // Claim the token with a conditional update: of two concurrent requests that both

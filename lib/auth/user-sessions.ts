@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "../db";
 import { describeDevice, type Device } from "../user-agent";
 import { recordAuthEvent, type ClientInfo } from "./audit";
+import { deviceBinding, type DeviceBinding } from "./dbsc";
 import { REVOKE_REASON, revokeSession } from "./refresh";
 
 export type ActiveSession = {
@@ -11,6 +12,8 @@ export type ActiveSession = {
   createdAt: Date;
   lastUsedAt: Date;
   current: boolean;
+  /** Set when the browser bound the session to a device key (DBSC). */
+  binding: DeviceBinding;
 };
 
 const activeWhere = (userId: string, now: Date) => ({
@@ -37,6 +40,7 @@ export async function listActiveSessions(db: Db, userId: string, currentSessionI
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     current: row.id === currentSessionId,
+    binding: deviceBinding(row),
   }));
 }
 

@@ -1,6 +1,7 @@
 // The real production server (server.mjs: `next start` plus the socket address) on a
 // free loopback port, with its own fresh database unless it is given one to share.
 import { spawn, type ChildProcess } from "node:child_process";
+import { makeDevCertificate } from "../../scripts/dev-cert.mjs";
 import { createTestDatabase, type TestDatabase } from "./database";
 import { freePort } from "./free-port";
 
@@ -36,11 +37,13 @@ async function waitForHealth(url: string, child: ChildProcess, logs: () => strin
 
 export async function startServer(
   env: Record<string, string> = {},
-  options: { database?: TestDatabase } = {},
+  options: { database?: TestDatabase; https?: boolean } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase());
   const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${options.https ? "https" : "http"}://127.0.0.1:${port}`;
+  // The development certificate (scripts/dev-cert.mjs); the caller must trust it.
+  const tls = options.https ? makeDevCertificate(".tmp/tls") : null;
   let output = "";
   let child: ChildProcess;
 
@@ -54,6 +57,7 @@ export async function startServer(
         DATABASE_URL: database.url,
         APP_URL: origin,
         BCRYPT_COST: "4",
+        ...(tls ? { TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile } : {}),
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],

@@ -81,6 +81,21 @@ export function setAuthCookies(
   cookies.set(refreshTokenCookie(tokens.refreshToken, tokens.refreshTokenExpiresAt));
 }
 
+/** Only a new access token: what a device-bound session's refresh issues. */
+export function setAccessTokenCookie(cookies: CookieWriter, token: string, expiresAt: Date): void {
+  cookies.set(accessTokenCookie(token, expiresAt));
+}
+
+/**
+ * The access cookie's attributes as a DBSC session names its bound credential: the
+ * browser compares them with the cookie it holds, so they must match what we set.
+ */
+export function accessTokenCookieAttributes(): string {
+  const cookie = accessTokenCookie("", new Date(0));
+  const sameSite = cookie.sameSite === "lax" ? "Lax" : "Strict";
+  return [`Path=${cookie.path}`, ...(cookie.secure ? ["Secure"] : []), "HttpOnly", `SameSite=${sameSite}`].join("; ");
+}
+
 export function clearAuthCookies(cookies: CookieWriter): void {
   for (const cookie of clearedAuthCookies()) cookies.set(cookie);
 }

@@ -28,6 +28,7 @@ export default async function SessionsPage() {
             <th scope="col">IP address</th>
             <th scope="col">Signed in</th>
             <th scope="col">Last active</th>
+            <th scope="col">Device key</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
             </th>
@@ -43,6 +44,18 @@ export default async function SessionsPage() {
               <td>{session.ip ?? "unknown"}</td>
               <td>{session.createdAt.toUTCString()}</td>
               <td>{session.lastUsedAt.toUTCString()}</td>
+              <td>
+                {session.binding ? (
+                  <>
+                    Device-bound, key <code>{session.binding.thumbprint.slice(0, 8)}</code> since{" "}
+                    <time dateTime={session.binding.boundAt.toISOString()}>
+                      {session.binding.boundAt.toUTCString()}
+                    </time>
+                  </>
+                ) : (
+                  "Not bound"
+                )}
+              </td>
               <td>{session.current ? null : <SessionActions sessionId={session.id} label={session.device.label} />}</td>
             </tr>
           ))}

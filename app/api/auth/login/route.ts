@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { setAuthCookies } from "@/lib/auth/edge/cookies";
 import { firstIssue, loginSchema } from "@/lib/auth/credentials";
 import { signInWithPassword } from "@/lib/auth/sign-in";
+import { offerDeviceBinding } from "@/lib/auth/dbsc";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
@@ -42,5 +43,6 @@ export async function POST(request: NextRequest) {
 
   const response = body.isForm ? seeOther(next) : json({ user: result.user });
   setAuthCookies(response.cookies, result.tokens);
+  await offerDeviceBinding(response.headers, getDb(), result.tokens.sessionId);
   return response;
 }

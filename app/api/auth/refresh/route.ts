@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { clearAuthCookies, readAuthCookies, setAuthCookies } from "@/lib/auth/edge/cookies";
 import type { RefreshFailure } from "@/lib/auth/refresh";
 import { refreshWithinLimits } from "@/lib/auth/refresh-request";
+import { offerDeviceBinding } from "@/lib/auth/dbsc";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeNextPath } from "@/lib/http/next-path";
@@ -11,6 +12,7 @@ const FAILURE_MESSAGES: Record<RefreshFailure, string> = {
   invalid_refresh_token: "The refresh token is missing or invalid. Sign in again.",
   refresh_token_reused: "This refresh token was already used; the session has been revoked. Sign in again.",
   session_expired: "The session has expired. Sign in again.",
+  session_bound: "This session is bound to a device key; the browser renews it with a proof of that key.",
 };
 
 // For fetch() calls: a new pair in cookies, the new expiry in JSON.
@@ -22,11 +24,14 @@ export async function POST(request: NextRequest) {
   if (result.ok) {
     const response = json({ accessTokenExpiresAt: result.tokens.accessTokenExpiresAt.toISOString() });
     setAuthCookies(response.cookies, result.tokens);
+    await offerDeviceBinding(response.headers, getDb(), result.tokens.sessionId);
     return response;
   }
   // Throttled: the cookies may be fine, so they are left alone.
   if (result.error === "rate_limited") return rateLimited(result.retryAfterSeconds);
   const response = jsonError(401, result.error, FAILURE_MESSAGES[result.error]);
+  // A bound session's cookies are still the key holder's: only its proof renews them.
+  if (result.error === "session_bound") return response;
   clearAuthCookies(response.cookies);
   return response;
 }
@@ -46,9 +51,11 @@ export async function GET(request: NextRequest) {
   if (result.ok) {
     const response = seeOther(next);
     setAuthCookies(response.cookies, result.tokens);
+    await offerDeviceBinding(response.headers, getDb(), result.tokens.sessionId);
     return response;
   }
   if (result.error === "rate_limited") return rateLimited(result.retryAfterSeconds);
+  if (result.error === "session_bound") return toLogin();
   const response = toLogin();
   clearAuthCookies(response.cookies);
   return response;

@@ -3,6 +3,7 @@ import { setAuthCookies } from "@/lib/auth/edge/cookies";
 import { firstIssue, registerSchema } from "@/lib/auth/credentials";
 import { sendVerificationMail } from "@/lib/auth/email-verification";
 import { registerUser } from "@/lib/auth/register";
+import { offerDeviceBinding } from "@/lib/auth/dbsc";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
@@ -28,5 +29,6 @@ export async function POST(request: NextRequest) {
   // Without tokens (REQUIRE_VERIFIED_EMAIL=true) the user signs in after verifying.
   const response = json({ user, verificationRequired: tokens === null }, { status: 201 });
   if (tokens) setAuthCookies(response.cookies, tokens);
+  if (tokens) await offerDeviceBinding(response.headers, db, tokens.sessionId);
   return response;
 }

@@ -1,0 +1,233 @@
+// Device-bound sessions with this machine's Chromium (DBSC features on, software keys,
+// the server's self-signed certificate trusted by SPKI: playwright.config.ts). Access
+// tokens live 150 s here, so the tests that need one to expire wait that long.
+import path from "node:path";
+import Database from "better-sqlite3";
+import { expect, test, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
+import { DEMO, signIn } from "./helpers";
+
+// The fields of CDP's Network.deviceBoundSessionEventOccurred that the tests read.
+type DbscEvent = {
+  succeeded: boolean;
+  sessionId?: string;
+  creationEventDetails?: { fetchResult: string };
+  refreshEventDetails?: { refreshResult: string; fetchResult?: string };
+  terminationEventDetails?: { deletionReason: string };
+  challengeEventDetails?: { challengeResult: string };
+};
+
+const ACCESS = "__Host-access_token";
+const REFRESH = "__Secure-refresh_token";
+
+test.describe.configure({ timeout: 360_000 });
+
+function sessionRow(sessionId: string) {
+  const file = path.resolve(".tmp", `e2e-${process.env.E2E_DBSC_PORT}`, "app.db");
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    return db
+      .prepare(
+        `SELECT id, revokedAt, dbscPublicKey, dbscAlgorithm, dbscThumbprint, dbscBoundAt FROM "Session" WHERE id = ?`,
+      )
+      .get(sessionId) as
+      | {
+          id: string;
+          revokedAt: number | null;
+          dbscPublicKey: string | null;
+          dbscAlgorithm: string | null;
+          dbscThumbprint: string | null;
+          dbscBoundAt: number | null;
+        }
+      | undefined;
+  } finally {
+    db.close();
+  }
+}
+
+/** Records the browser's DBSC events for one page's network stack. */
+async function watchDbsc(page: Page): Promise<{ cdp: CDPSession; events: DbscEvent[] }> {
+  const cdp = await page.context().newCDPSession(page);
+  const events: DbscEvent[] = [];
+  cdp.on("Network.deviceBoundSessionEventOccurred", (event) => {
+    events.push(event);
+  });
+  await cdp.send("Network.enable");
+  await cdp.send("Network.enableDeviceBoundSessions", { enable: true });
+  return { cdp, events };
+}
+
+async function waitForEvent(events: DbscEvent[], match: (event: DbscEvent) => boolean): Promise<DbscEvent> {
+  await expect.poll(() => events.some(match), { timeout: 60_000 }).toBe(true);
+  return events.find(match)!;
+}
+
+const created = (event: DbscEvent) => event.succeeded && event.creationEventDetails?.fetchResult === "Success";
+const refreshed = (event: DbscEvent) => event.succeeded && event.refreshEventDetails?.refreshResult === "Refreshed";
+
+/** Signs in and waits until the browser has bound the session; returns its id. */
+async function signInBound(page: Page, events: DbscEvent[]): Promise<string> {
+  await signIn(page);
+  const creation = await waitForEvent(events, created);
+  expect(creation.sessionId).toBeTruthy();
+  return creation.sessionId!;
+}
+
+async function cookie(context: BrowserContext, name: string) {
+  return (await context.cookies()).find((c) => c.name === name);
+}
+
+/** Waits until a cookie's own expiry (Max-Age) has passed, plus a second. */
+async function waitPast(expires: number): Promise<void> {
+  const ms = expires * 1000 - Date.now() + 1000;
+  if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+}
+
+test("sign-in registers a device-bound session: the browser reports it and the session row holds the key", async ({
+  page,
+}) => {
+  const { events } = await watchDbsc(page);
+  const sessionId = await signInBound(page, events);
+
+  const row = sessionRow(sessionId);
+  expect(row).toBeDefined();
+  expect(row!.dbscAlgorithm).toBe("ES256");
+  expect(row!.dbscThumbprint).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(row!.dbscBoundAt).not.toBeNull();
+  const key = JSON.parse(row!.dbscPublicKey!) as Record<string, string>;
+  expect(Object.keys(key).sort()).toEqual(["crv", "kty", "x", "y"]);
+
+  await page.goto("/dashboard/sessions");
+  const current = page.locator(`tr[data-session-id="${sessionId}"]`);
+  await expect(current).toContainText("Device-bound");
+  await expect(current).toContainText(row!.dbscThumbprint!.slice(0, 8));
+  await page.goto("/dashboard");
+  await expect(page.getByText("This browser bound its session to a device key")).toBeVisible();
+});
+
+test("when the access cookie expires the browser renews it through the DBSC route while the user navigates", async ({
+  page,
+  context,
+}) => {
+  const { events } = await watchDbsc(page);
+  await signInBound(page, events);
+  const access = (await cookie(context, ACCESS))!;
+  const refresh = (await cookie(context, REFRESH))!;
+
+  await waitPast(access.expires);
+  await page.goto("/dashboard/sessions");
+  await expect(page.getByRole("heading", { name: "Where you are signed in" })).toBeVisible();
+
+  await waitForEvent(events, refreshed);
+  const renewed = (await cookie(context, ACCESS))!;
+  expect(renewed.value).not.toBe(access.value);
+  expect(renewed.expires).toBeGreaterThan(access.expires);
+  // The refresh cookie was not what renewed it: it was neither rotated nor cleared.
+  expect((await cookie(context, REFRESH))?.value).toBe(refresh.value);
+
+  // With no access cookie at all, the browser holds the navigation until it has renewed it.
+  await context.clearCookies({ name: ACCESS });
+  const before = events.filter(refreshed).length;
+  await page.goto("/dashboard");
+  await expect(page.getByRole("heading", { name: `Welcome, ${DEMO.email}` })).toBeVisible();
+  expect(events.filter(refreshed).length).toBeGreaterThan(before);
+  expect((await cookie(context, ACCESS))?.value).toMatch(/^ey/);
+  expect((await cookie(context, REFRESH))?.value).toBe(refresh.value);
+});
+
+test("stolen cookies stop working when the access token expires; the key holder stays signed in", async ({
+  page,
+  context,
+  browser,
+  playwright,
+  baseURL,
+}) => {
+  const { events } = await watchDbsc(page);
+  const sessionId = await signInBound(page, events);
+  const stolen = await context.cookies();
+  const stolenAccess = stolen.find((c) => c.name === ACCESS)!;
+  const stolenRefresh = stolen.find((c) => c.name === REFRESH)!;
+
+  // A second browser profile: the same cookies, but not the key.
+  const thief = await browser.newContext({ baseURL });
+  await thief.addCookies(
+    stolen.map(({ name, value, domain, path, expires, httpOnly, secure, sameSite }) =>
+      name.startsWith("__Host-")
+        ? { name, value, url: `${baseURL}/`, expires, httpOnly, secure, sameSite }
+        : { name, value, domain, path, expires, httpOnly, secure, sameSite },
+    ),
+  );
+  const thiefPage = await thief.newPage();
+  await thiefPage.goto("/dashboard");
+  await expect(thiefPage.getByRole("heading", { name: `Welcome, ${DEMO.email}` })).toBeVisible();
+
+  // And plain HTTP requests with the same cookies.
+  const http = await playwright.request.newContext({ baseURL, ignoreHTTPSErrors: true });
+  const cookieHeader = (...names: string[]) =>
+    stolen
+      .filter((c) => names.includes(c.name))
+      .map((c) => `${c.name}=${c.value}`)
+      .join("; ");
+  expect((await http.get("/api/me", { headers: { cookie: cookieHeader(ACCESS) } })).status()).toBe(200);
+
+  await waitPast(stolenAccess.expires);
+
+  await thiefPage.goto("/dashboard");
+  await expect(thiefPage).toHaveURL(/\/login\?next=%2Fdashboard/);
+  expect((await http.get("/api/me", { headers: { cookie: cookieHeader(ACCESS, REFRESH) } })).status()).toBe(401);
+  const plainRefresh = await http.post("/api/auth/refresh", {
+    headers: { cookie: cookieHeader(REFRESH), origin: baseURL! },
+  });
+  expect(plainRefresh.status()).toBe(401);
+  expect((await plainRefresh.json()).error).toBe("session_bound");
+  expect(plainRefresh.headers()["set-cookie"] ?? "").not.toContain(`${ACCESS}=ey`);
+  const navigationRefresh = await http.get("/api/auth/refresh?next=/dashboard", {
+    headers: { cookie: cookieHeader(REFRESH) },
+    maxRedirects: 0,
+  });
+  expect(navigationRefresh.status()).toBe(303);
+  expect(navigationRefresh.headers().location).toContain("/login");
+  // Nor can the thief ask the DBSC route: a challenge is all it gets.
+  const dbscRefresh = await http.post("/api/auth/dbsc/refresh", {
+    headers: { "sec-secure-session-id": sessionId, cookie: cookieHeader(REFRESH), origin: baseURL! },
+  });
+  expect(dbscRefresh.status()).toBe(403);
+  expect(dbscRefresh.headers()["set-cookie"]).toBeUndefined();
+  expect(stolenRefresh.value).toBeTruthy();
+
+  // The browser that holds the key is still signed in, on the same session.
+  await page.goto("/dashboard");
+  await expect(page.getByRole("heading", { name: `Welcome, ${DEMO.email}` })).toBeVisible();
+  expect(sessionRow(sessionId)!.revokedAt).toBeNull();
+  await thief.close();
+  await http.dispose();
+});
+
+test("revoking the session from the sessions page ends the browser's DBSC session", async ({
+  page,
+  context,
+  browser,
+  baseURL,
+}) => {
+  const { events } = await watchDbsc(page);
+  const sessionId = await signInBound(page, events);
+
+  const other = await browser.newContext({ baseURL });
+  const otherPage = await other.newPage();
+  await signIn(otherPage);
+  await otherPage.goto("/dashboard/sessions");
+  const row = otherPage.locator(`tr[data-session-id="${sessionId}"]`);
+  await row.getByRole("button", { name: /sign out/i }).click();
+  await expect(row).toHaveCount(0);
+  await other.close();
+
+  // Without its access cookie the browser must ask the DBSC route, which ends the session.
+  await context.clearCookies({ name: ACCESS });
+  await page.goto("/dashboard");
+  const ended = await waitForEvent(
+    events,
+    (event) => event.terminationEventDetails?.deletionReason === "ServerRequested",
+  );
+  expect(ended.sessionId).toBe(sessionId);
+  await expect(page).toHaveURL(/\/login/);
+  expect(await cookie(context, REFRESH)).toBeUndefined();
+});
