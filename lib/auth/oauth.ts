@@ -65,7 +65,7 @@ export async function exchangeGrant(db: Db, params: Record<string, unknown>, cli
     case "refresh_token": {
       const parsed = refreshGrant.safeParse(params);
       if (!parsed.success) return invalidRequest("The refresh_token grant needs refresh_token.");
-      const result = await refreshWithinLimits(db, parsed.data.refresh_token, client);
+      const result = await refreshWithinLimits(db, parsed.data.refresh_token, client, "token_api");
       if (result.ok) return { ok: true, tokens: result.tokens };
       if (result.error === "rate_limited") {
         return {

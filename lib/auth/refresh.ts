@@ -15,6 +15,15 @@ import { signAccessToken } from "./edge/tokens";
 
 export type RefreshFailure = "invalid_refresh_token" | "refresh_token_reused" | "session_expired";
 
+/**
+ * How a refresh token was used, recorded on its row for the session's rotation history:
+ * the middleware's redirect of a page navigation, the fetch wrapper after a 401, the
+ * dashboard ahead of expiry, the OAuth token endpoint, or a new pair issued without it
+ * (password change). A grace hand-out is recorded separately (graceHandedOutAt).
+ */
+export const REFRESH_VIA = ["navigation", "in_page_401", "proactive", "token_api", "reissue"] as const;
+export type RefreshVia = (typeof REFRESH_VIA)[number];
+
 export type TokenPair = {
   userId: string;
   sessionId: string;
@@ -112,10 +121,11 @@ export async function rotateRefreshToken(
   presented: string,
   client: ClientInfo,
   now = new Date(),
+  via: RefreshVia | null = null,
 ): Promise<RotationResult> {
   if (!REFRESH_TOKEN_PATTERN.test(presented)) return { ok: false, error: "invalid_refresh_token" };
   const outcome = await retryOnConflict(() =>
-    db.$transaction((tx) => rotateInTransaction(tx, presented, client, now), TRANSACTION_OPTIONS),
+    db.$transaction((tx) => rotateInTransaction(tx, presented, client, now, via), TRANSACTION_OPTIONS),
   );
   if (!outcome.ok) return outcome;
   return { ok: true, kind: outcome.kind, tokens: await withAccessToken(outcome.base, now) };
@@ -126,6 +136,7 @@ async function rotateInTransaction(
   presented: string,
   client: ClientInfo,
   now: Date,
+  via: RefreshVia | null,
 ): Promise<Outcome> {
   const config = getConfig();
   const token = await tx.refreshToken.findUnique({
@@ -149,7 +160,7 @@ async function rotateInTransaction(
     // handled below as a (grace) reuse instead of minting a second successor.
     const claimed = await tx.refreshToken.updateMany({
       where: { id: token.id, usedAt: null },
-      data: { usedAt: now },
+      data: { usedAt: now, usedVia: via },
     });
     if (claimed.count === 1) {
       const refreshToken = deriveSuccessor(presented, getSuccessorKeys()[0]!);
@@ -172,19 +183,38 @@ async function rotateInTransaction(
     }
   }
 
+  return handleUsedToken(tx, token.id, presented, client, now);
+}
+
+function withinGraceWindow(usedAt: Date | null, now: Date): boolean {
+  return usedAt !== null && now.getTime() - usedAt.getTime() <= getConfig().refreshReuseGraceSeconds * 1000;
+}
+
+/**
+ * A token that was already used is presented again. `presented` is null when the server
+ * replays a row itself (the demo's "replay an old refresh token"): it holds only the
+ * hash, so it cannot derive a successor, and the replay takes the theft path.
+ */
+async function handleUsedToken(
+  tx: Transaction,
+  tokenId: string,
+  presented: string | null,
+  client: ClientInfo,
+  now: Date,
+): Promise<Outcome> {
   // The token was rotated before (or just now, by the request that won the race: read
   // again after the claim, so its committed usedAt and successor are visible). The
   // immediate successor, if still current and within the grace window, is handed out
   // again: a retried or concurrent refresh, not theft.
-  const { usedAt, successor } = await tx.refreshToken.findUniqueOrThrow({
-    where: { id: token.id },
-    select: { usedAt: true, successor: true },
+  const { usedAt, successor, session } = await tx.refreshToken.findUniqueOrThrow({
+    where: { id: tokenId },
+    select: { usedAt: true, successor: true, session: true },
   });
-  const withinGrace = usedAt !== null && now.getTime() - usedAt.getTime() <= config.refreshReuseGraceSeconds * 1000;
-  if (successor && successor.usedAt === null && withinGrace) {
+  if (presented !== null && successor && successor.usedAt === null && withinGraceWindow(usedAt, now)) {
     for (const key of getSuccessorKeys()) {
       const refreshToken = deriveSuccessor(presented, key);
       if (hashRefreshToken(refreshToken) !== successor.tokenHash) continue;
+      await tx.refreshToken.update({ where: { id: tokenId }, data: { graceHandedOutAt: now } });
       return {
         ok: true,
         kind: "grace",
@@ -213,6 +243,37 @@ async function rotateInTransaction(
   return { ok: false, error: "refresh_token_reused" };
 }
 
+export type ReplayResult =
+  { ok: true } | { ok: false; error: "no_previous_token" | "within_grace"; retryAfterSeconds?: number };
+
+/**
+ * The demo's "replay an old refresh token": takes this session's newest already-used
+ * generation and sends it down the same reuse path a stolen token would take, so the
+ * session is revoked as theft and the audit event is written. Refused inside the grace
+ * window, where a real replay of that token would be accepted as a retry.
+ */
+export async function replayPreviousRefreshToken(
+  db: Db,
+  sessionId: string,
+  client: ClientInfo,
+  now = new Date(),
+): Promise<ReplayResult> {
+  return db.$transaction(async (tx): Promise<ReplayResult> => {
+    const previous = await tx.refreshToken.findFirst({
+      where: { sessionId, usedAt: { not: null } },
+      orderBy: { usedAt: "desc" },
+      select: { id: true, usedAt: true },
+    });
+    if (!previous) return { ok: false, error: "no_previous_token" };
+    if (withinGraceWindow(previous.usedAt, now)) {
+      const graceEndsAt = previous.usedAt!.getTime() + getConfig().refreshReuseGraceSeconds * 1000;
+      return { ok: false, error: "within_grace", retryAfterSeconds: Math.ceil((graceEndsAt - now.getTime()) / 1000) };
+    }
+    await handleUsedToken(tx, previous.id, null, client, now);
+    return { ok: true };
+  }, TRANSACTION_OPTIONS);
+}
+
 /**
  * Gives a session a fresh refresh token and access token without the old refresh token
  * (which the caller may not have: the refresh cookie only travels to /api/auth). The
@@ -224,7 +285,7 @@ export async function reissueSessionTokens(db: Db, sessionId: string, now = new 
   const base = await db.$transaction(async (tx) => {
     const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId } });
     const expiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
-    await tx.refreshToken.updateMany({ where: { sessionId, usedAt: null }, data: { usedAt: now } });
+    await tx.refreshToken.updateMany({ where: { sessionId, usedAt: null }, data: { usedAt: now, usedVia: "reissue" } });
     await tx.refreshToken.create({
       data: { tokenHash: hashRefreshToken(refreshToken), sessionId, createdAt: now, expiresAt },
     });

@@ -30,7 +30,10 @@ export function TokenStatus({ initialExpiresAt }: { initialExpiresAt: string }) 
     const schedule = () => {
       clearTimeout(timer);
       if (document.visibilityState !== "visible") return;
-      timer = setTimeout(() => void refreshSession(), Math.max(0, expiresAt.getTime() - ahead - Date.now()));
+      timer = setTimeout(
+        () => void refreshSession(Date.now(), "proactive"),
+        Math.max(0, expiresAt.getTime() - ahead - Date.now()),
+      );
     };
     schedule();
     document.addEventListener("visibilitychange", schedule);

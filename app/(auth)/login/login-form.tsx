@@ -16,7 +16,7 @@ export function LoginForm({ next, initialError, retryRefresh }: Props) {
   // it; if it still works, the user goes on without typing the password.
   useEffect(() => {
     if (!retryRefresh) return;
-    void refreshSession().then((ok) => {
+    void refreshSession(Date.now(), "navigation").then((ok) => {
       if (ok) window.location.replace(next);
     });
   }, [retryRefresh, next]);
