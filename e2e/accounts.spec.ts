@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { formAlert, registerThroughPage, signIn, signInWithKeyboard } from "./helpers";
 
 test("register a new account and land on the dashboard", async ({ page }) => {

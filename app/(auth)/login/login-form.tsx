@@ -43,16 +43,16 @@ export function LoginForm({ next, initialError, retryRefresh }: Props) {
   return (
     <form className="stack" method="post" action="/api/auth/login" onSubmit={onSubmit}>
       <input type="hidden" name="next" value={next} />
-      <label>
+      <label className="field">
         Email
-        <input name="email" type="email" autoComplete="username" required maxLength={254} />
+        <input className="input" name="email" type="email" autoComplete="username" required maxLength={254} />
       </label>
-      <label>
+      <label className="field">
         Password
-        <input name="password" type="password" autoComplete="current-password" required />
+        <input className="input" name="password" type="password" autoComplete="current-password" required />
       </label>
       <FormError message={error} />
-      <button type="submit" disabled={pending}>
+      <button type="submit" className="btn btn-primary" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
     </form>
