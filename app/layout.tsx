@@ -35,7 +35,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                   <Link href="/#how-it-works">How it works</Link>
                 </li>
                 <li>
-                  <Link href="/dashboard">Open the dashboard</Link>
+                  {/* Protected: a prefetch could rotate the refresh token (see AccountNav). */}
+                  <Link href="/dashboard" prefetch={false}>
+                    Open the dashboard
+                  </Link>
                 </li>
               </ul>
             </nav>

@@ -13,7 +13,9 @@ export function AccountNav({ current }: { current: (typeof PAGES)[number]["href"
       <ul className="cluster account-nav-links">
         {PAGES.map((page) => (
           <li key={page.href}>
-            <Link href={page.href} aria-current={page.href === current ? "page" : undefined}>
+            {/* No prefetch: a prefetch after the access token expired would go through the
+                refresh route and rotate the refresh token behind the user's back. */}
+            <Link href={page.href} prefetch={false} aria-current={page.href === current ? "page" : undefined}>
               {page.label}
             </Link>
           </li>
