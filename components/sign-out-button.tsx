@@ -3,7 +3,9 @@
 export function SignOutButton() {
   return (
     <form method="post" action="/api/auth/logout">
-      <button type="submit">Sign out</button>
+      <button type="submit" className="btn btn-small">
+        Sign out
+      </button>
     </form>
   );
 }

@@ -1,4 +1,5 @@
-import { expect, test, type ConsoleMessage } from "@playwright/test";
+import type { ConsoleMessage } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { signIn } from "./helpers";
 
 test("every page renders and works under the CSP with no violation", async ({ page }) => {

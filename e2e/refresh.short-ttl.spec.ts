@@ -1,6 +1,7 @@
 // Runs against a server whose access tokens live 5 s (no clock leeway) and whose reuse
 // grace is 1 s.
-import { expect, test, type Request } from "@playwright/test";
+import type { Request } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { authCookies, DEMO, pretendHidden, signIn } from "./helpers";
 
 const ACCESS_TTL_MS = 5_000;

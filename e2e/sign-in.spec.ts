@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { authCookies, DEMO, formAlert, signIn, signInWithKeyboard } from "./helpers";
 
 test("signs in through the page with the keyboard and sees the dashboard", async ({ page, context }, testInfo) => {

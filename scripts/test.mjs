@@ -62,7 +62,13 @@ try {
     run(
       "rotation tests on PostgreSQL",
       bin("vitest"),
-      vitest("unit", "unit-postgresql", "tests/unit/refresh.test.ts", "tests/unit/dbsc.test.ts"),
+      vitest(
+        "unit",
+        "unit-postgresql",
+        "tests/unit/refresh.test.ts",
+        "tests/unit/dbsc.test.ts",
+        "tests/unit/rotation-history.test.ts",
+      ),
       postgres,
     );
     run("HTTP tests on PostgreSQL", bin("vitest"), vitest("http", "http-postgresql"), postgres);

@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "../db";
 import type { ClientInfo } from "./audit";
 import { refreshLimits } from "./rate-limit";
-import { rotateRefreshToken, type RotationResult } from "./refresh";
+import { rotateRefreshToken, type RefreshVia, type RotationResult } from "./refresh";
 
 export type LimitedRotation = RotationResult | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
 
@@ -13,8 +13,13 @@ export type LimitedRotation = RotationResult | { ok: false; error: "rate_limited
  * guessed, so refusing it would only sign out honest users behind the same NAT, and the
  * hot path (a successful refresh) pays for no rate-limit query at all.
  */
-export async function refreshWithinLimits(db: Db, presented: string, client: ClientInfo): Promise<LimitedRotation> {
-  const result = await rotateRefreshToken(db, presented, client);
+export async function refreshWithinLimits(
+  db: Db,
+  presented: string,
+  client: ClientInfo,
+  via: RefreshVia | null = null,
+): Promise<LimitedRotation> {
+  const result = await rotateRefreshToken(db, presented, client, new Date(), via);
   if (result.ok) return result;
   const limit = await refreshLimits.recordFailure(db, client.ip);
   return limit.limited ? { ok: false, error: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds } : result;

@@ -17,6 +17,15 @@ import { signAccessToken, type AccessTokenSubject } from "./edge/tokens";
 
 export type RefreshFailure = "invalid_refresh_token" | "refresh_token_reused" | "session_expired" | "session_bound";
 
+/**
+ * How a refresh token was used, recorded on its row for the session's rotation history:
+ * the middleware's redirect of a page navigation, the fetch wrapper after a 401, the
+ * dashboard ahead of expiry, the OAuth token endpoint, or a new pair issued without it
+ * (password change). A grace hand-out is recorded separately (graceHandedOutAt).
+ */
+export const REFRESH_VIA = ["navigation", "in_page_401", "proactive", "token_api", "reissue"] as const;
+export type RefreshVia = (typeof REFRESH_VIA)[number];
+
 export type TokenPair = {
   userId: string;
   sessionId: string;
@@ -159,12 +168,13 @@ export async function rotateRefreshToken(
   presented: string,
   client: ClientInfo,
   now = new Date(),
+  via: RefreshVia | null = null,
 ): Promise<RotationResult> {
   if (!REFRESH_TOKEN_PATTERN.test(presented)) return { ok: false, error: "invalid_refresh_token" };
-  const rotated = await retryOnConflict(() => rotateCurrentToken(db, presented, now));
+  const rotated = await retryOnConflict(() => rotateCurrentToken(db, presented, now, via));
   if (rotated) return { ok: true, kind: "rotated", tokens: await withAccessToken(rotated, now) };
   const outcome = await retryOnConflict(() =>
-    db.$transaction((tx) => rotateInTransaction(tx, presented, client, now), TRANSACTION_OPTIONS),
+    db.$transaction((tx) => rotateInTransaction(tx, presented, client, now, via), TRANSACTION_OPTIONS),
   );
   if (!outcome.ok) return outcome;
   return { ok: true, kind: outcome.kind, tokens: await withAccessToken(outcome.base, now) };
@@ -183,7 +193,12 @@ type SessionRow = SessionBinding & { userId: string };
  * device-bound) changes nothing here: null sends it to rotateInTransaction, which tells
  * grace, reuse, expiry and binding apart.
  */
-async function rotateCurrentToken(db: Db, presented: string, now: Date): Promise<IssuedRefresh | null> {
+async function rotateCurrentToken(
+  db: Db,
+  presented: string,
+  now: Date,
+  via: RefreshVia | null,
+): Promise<IssuedRefresh | null> {
   const tokenHash = hashRefreshToken(presented);
   const refreshToken = deriveSuccessor(presented, getSuccessorKeys()[0]!);
   const successorHash = hashRefreshToken(refreshToken);
@@ -193,7 +208,7 @@ async function rotateCurrentToken(db: Db, presented: string, now: Date): Promise
   if (providerOfDb(db) === "postgresql") {
     const rows = await db.$queryRaw<(SuccessorRow & SessionRow)[]>`
       WITH claimed AS (
-        UPDATE "RefreshToken" AS t SET "usedAt" = ${now}::timestamp(3)
+        UPDATE "RefreshToken" AS t SET "usedAt" = ${now}::timestamp(3), "usedVia" = ${via}
         FROM "Session" AS s
         WHERE t."tokenHash" = ${tokenHash} AND t."usedAt" IS NULL AND s."id" = t."sessionId"
           AND s."revokedAt" IS NULL AND s."idleExpiresAt" > ${now}::timestamp(3)
@@ -218,7 +233,7 @@ async function rotateCurrentToken(db: Db, presented: string, now: Date): Promise
     // millisecond.
     const [, inserted, touched] = await db.$transaction([
       db.$executeRaw`
-        UPDATE "RefreshToken" SET "usedAt" = ${now}
+        UPDATE "RefreshToken" SET "usedAt" = ${now}, "usedVia" = ${via}
         WHERE "tokenHash" = ${tokenHash} AND "usedAt" IS NULL AND "sessionId" IN (
           SELECT "id" FROM "Session"
           WHERE "revokedAt" IS NULL AND "idleExpiresAt" > ${now} AND "absoluteExpiresAt" > ${now}
@@ -254,6 +269,7 @@ async function rotateInTransaction(
   presented: string,
   client: ClientInfo,
   now: Date,
+  via: RefreshVia | null,
 ): Promise<Outcome> {
   const config = getConfig();
   const token = await tx.refreshToken.findUnique({
@@ -281,7 +297,7 @@ async function rotateInTransaction(
     // handled below as a (grace) reuse instead of minting a second successor.
     const claimed = await tx.refreshToken.updateMany({
       where: { id: token.id, usedAt: null },
-      data: { usedAt: now },
+      data: { usedAt: now, usedVia: via },
     });
     if (claimed.count === 1) {
       const refreshToken = deriveSuccessor(presented, getSuccessorKeys()[0]!);
@@ -310,32 +326,52 @@ async function rotateInTransaction(
     }
   }
 
+  return handleUsedToken(tx, token.id, presented, client, now);
+}
+
+function withinGraceWindow(usedAt: Date | null, now: Date): boolean {
+  return usedAt !== null && now.getTime() - usedAt.getTime() <= getConfig().refreshReuseGraceSeconds * 1000;
+}
+
+/**
+ * A token that was already used is presented again. `presented` is null when the server
+ * replays a row itself (the demo's "replay an old refresh token"): it holds only the
+ * hash, so it cannot derive a successor, and the replay takes the theft path.
+ */
+async function handleUsedToken(
+  tx: Transaction,
+  tokenId: string,
+  presented: string | null,
+  client: ClientInfo,
+  now: Date,
+): Promise<Outcome> {
   // The token was rotated before (or just now, by the request that won the race: read
   // again after the claim, so its committed usedAt and successor are visible). The
   // immediate successor, if still current and within the grace window, is handed out
   // again: a retried or concurrent refresh, not theft.
-  const { usedAt, successor } = await tx.refreshToken.findUniqueOrThrow({
-    where: { id: token.id },
-    select: { usedAt: true, successor: true },
+  const { usedAt, successor, session } = await tx.refreshToken.findUniqueOrThrow({
+    where: { id: tokenId },
+    select: { usedAt: true, successor: true, session: true },
   });
-  const withinGrace = usedAt !== null && now.getTime() - usedAt.getTime() <= config.refreshReuseGraceSeconds * 1000;
   // Bound to the same client: a concurrent or retried refresh comes from the client that
   // signed in (same User-Agent) within seconds; the parent presented by another client in
   // that window means two clients hold one token, and one of them is a thief. This binds
   // only the grace hand-out (a User-Agent is no secret, so it is no proof of identity);
   // ordinary rotation is not bound, so a browser update does not sign anyone out.
   const sameClient = session.userAgent === client.userAgent;
-  if (successor && successor.usedAt === null && withinGrace && sameClient) {
+  if (presented !== null && successor && successor.usedAt === null && withinGraceWindow(usedAt, now) && sameClient) {
     for (const refreshToken of successorCandidates(presented)) {
       if (hashRefreshToken(refreshToken) !== successor.tokenHash) continue;
       // The hand-out gives a usable pair to whoever presented the parent: recorded, like
-      // the theft verdict, so that a grace hand-out to someone else can be traced.
+      // the theft verdict, so that a grace hand-out to someone else can be traced (and
+      // shown in the session's rotation history).
+      await tx.refreshToken.update({ where: { id: tokenId }, data: { graceHandedOutAt: now } });
       await recordAuthEvent(tx, {
         type: "refresh_token_grace",
         userId: session.userId,
         sessionId: session.id,
         client,
-        detail: `the parent of the current refresh token (rotated at ${usedAt.toISOString()}) was presented again within the grace window; the current token was handed out again`,
+        detail: `the parent of the current refresh token (rotated at ${usedAt!.toISOString()}) was presented again within the grace window; the current token was handed out again`,
         now,
       });
       return {
@@ -367,6 +403,37 @@ async function rotateInTransaction(
   return { ok: false, error: "refresh_token_reused" };
 }
 
+export type ReplayResult =
+  { ok: true } | { ok: false; error: "no_previous_token" | "within_grace"; retryAfterSeconds?: number };
+
+/**
+ * The demo's "replay an old refresh token": takes this session's newest already-used
+ * generation and sends it down the same reuse path a stolen token would take, so the
+ * session is revoked as theft and the audit event is written. Refused inside the grace
+ * window, where a real replay of that token would be accepted as a retry.
+ */
+export async function replayPreviousRefreshToken(
+  db: Db,
+  sessionId: string,
+  client: ClientInfo,
+  now = new Date(),
+): Promise<ReplayResult> {
+  return db.$transaction(async (tx): Promise<ReplayResult> => {
+    const previous = await tx.refreshToken.findFirst({
+      where: { sessionId, usedAt: { not: null } },
+      orderBy: { usedAt: "desc" },
+      select: { id: true, usedAt: true },
+    });
+    if (!previous) return { ok: false, error: "no_previous_token" };
+    if (withinGraceWindow(previous.usedAt, now)) {
+      const graceEndsAt = previous.usedAt!.getTime() + getConfig().refreshReuseGraceSeconds * 1000;
+      return { ok: false, error: "within_grace", retryAfterSeconds: Math.ceil((graceEndsAt - now.getTime()) / 1000) };
+    }
+    await handleUsedToken(tx, previous.id, null, client, now);
+    return { ok: true };
+  }, TRANSACTION_OPTIONS);
+}
+
 /**
  * Gives a session a fresh refresh token and access token without the old refresh token
  * (which the caller may not have: the refresh cookie only travels to /api/auth).
@@ -391,11 +458,17 @@ export async function reissueSessionTokens(db: Db, sessionId: string, now = new 
       // Claimed like a rotation claims it: a concurrent rotation of the same token leaves
       // count 0 here, and the reissue starts again from the token that rotation created.
       const claimed = current
-        ? await tx.refreshToken.updateMany({ where: { id: current.id, usedAt: null }, data: { usedAt: now } })
+        ? await tx.refreshToken.updateMany({
+            where: { id: current.id, usedAt: null },
+            data: { usedAt: now, usedVia: "reissue" },
+          })
         : { count: 0 };
       if (current && claimed.count !== 1) return null;
       // Anything else unused (there should be nothing) is retired without a successor.
-      await tx.refreshToken.updateMany({ where: { sessionId, usedAt: null }, data: { usedAt: now } });
+      await tx.refreshToken.updateMany({
+        where: { sessionId, usedAt: null },
+        data: { usedAt: now, usedVia: "reissue" },
+      });
       const refreshToken = current
         ? deriveReissued(current.tokenHash, getSuccessorKeys()[0]!)
         : randomBytes(32).toString("base64url");

@@ -1,5 +1,6 @@
 // Browser side of the token model: refresh on 401, once, shared by everything in the
 // tab (single flight) and serialised across tabs with the Web Locks API.
+import { REFRESH_REASON_HEADER, type BrowserRefreshReason } from "@/lib/http/refresh-reason";
 
 const LOCK_NAME = "auth-refresh";
 // Another tab's successful refresh, as a timestamp. Not a token: only "it happened".
@@ -14,23 +15,69 @@ export function onRefresh(listener: RefreshListener): () => void {
   return () => listeners.delete(listener);
 }
 
-async function postRefresh(): Promise<boolean> {
-  const response = await fetch("/api/auth/refresh", { method: "POST", credentials: "same-origin" });
-  if (!response.ok) return false;
+/**
+ * What the wrapper did, for the dashboard's event log. Descriptions only: no token, no
+ * header value, nothing a reader of the log could replay.
+ */
+export type AuthFetchEvent =
+  | { type: "request"; method: string; url: string }
+  | { type: "response"; method: string; url: string; status: number }
+  | { type: "refresh-start"; reason: BrowserRefreshReason }
+  | { type: "refresh-joined" }
+  | { type: "refresh-reused-other-tab" }
+  | { type: "refresh-done"; ok: boolean; status: number; error?: string }
+  | { type: "retry"; method: string; url: string }
+  | { type: "sign-in-required"; reason?: string };
+
+type EventListener = (event: AuthFetchEvent) => void;
+const eventListeners = new Set<EventListener>();
+
+export function onAuthFetchEvent(listener: EventListener): () => void {
+  eventListeners.add(listener);
+  return () => eventListeners.delete(listener);
+}
+
+function emit(event: AuthFetchEvent): void {
+  for (const listener of eventListeners) listener(event);
+}
+
+// The error code of the last failed refresh, so the sign-in page can say why (a
+// detected token theft deserves an explanation; an expired session does not).
+let lastRefreshError: string | undefined;
+
+async function postRefresh(reason: BrowserRefreshReason): Promise<boolean> {
+  emit({ type: "refresh-start", reason });
+  const response = await fetch("/api/auth/refresh", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { [REFRESH_REASON_HEADER]: reason },
+  });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { error?: string } | null;
+    lastRefreshError = body?.error;
+    emit({ type: "refresh-done", ok: false, status: response.status, error: body?.error });
+    return false;
+  }
   const body = (await response.json()) as { accessTokenExpiresAt: string };
+  lastRefreshError = undefined;
   localStorage.setItem(REFRESHED_AT_KEY, String(Date.now()));
+  emit({ type: "refresh-done", ok: true, status: response.status });
   for (const listener of listeners) listener(new Date(body.accessTokenExpiresAt));
   return true;
 }
 
-async function refreshAcrossTabs(staleSince: number): Promise<boolean> {
+async function refreshAcrossTabs(staleSince: number, reason: BrowserRefreshReason): Promise<boolean> {
   const refreshedSince = () => Number(localStorage.getItem(REFRESHED_AT_KEY) ?? 0) >= staleSince;
-  if (!("locks" in navigator)) return refreshedSince() || postRefresh();
+  const reuse = () => {
+    emit({ type: "refresh-reused-other-tab" });
+    return true;
+  };
+  if (!("locks" in navigator)) return refreshedSince() ? reuse() : postRefresh(reason);
   return navigator.locks.request(LOCK_NAME, async () => {
     // Another tab (or this one) may have rotated the token after the caller's request
     // went out: its new cookies are ours too, and a second rotation would be wasted.
-    if (refreshedSince()) return true;
-    return postRefresh();
+    if (refreshedSince()) return reuse();
+    return postRefresh(reason);
   });
 }
 
@@ -38,10 +85,18 @@ let inFlight: Promise<boolean> | null = null;
 
 /**
  * Rotates the refresh token unless that happened after `staleSince` (when the request
- * that failed was sent); concurrent callers in this tab share one request.
+ * that failed was sent); concurrent callers in this tab share one request. `reason`
+ * labels the rotation in the session's history.
  */
-export function refreshSession(staleSince: number = Date.now()): Promise<boolean> {
-  inFlight ??= refreshAcrossTabs(staleSince)
+export function refreshSession(
+  staleSince: number = Date.now(),
+  reason: BrowserRefreshReason = "in_page_401",
+): Promise<boolean> {
+  if (inFlight) {
+    emit({ type: "refresh-joined" });
+    return inFlight;
+  }
+  inFlight = refreshAcrossTabs(staleSince, reason)
     .catch(() => false)
     .finally(() => {
       inFlight = null;
@@ -51,9 +106,13 @@ export function refreshSession(staleSince: number = Date.now()): Promise<boolean
 
 function sendToLogin(): void {
   const next = `${window.location.pathname}${window.location.search}`;
+  const query = new URLSearchParams({ next });
+  // The sign-in page explains a detected theft; other failures need no explanation.
+  if (lastRefreshError === "refresh_token_reused") query.set("reason", lastRefreshError);
+  emit({ type: "sign-in-required", reason: lastRefreshError });
   // A full navigation on purpose: nothing of the signed-in page's client state survives.
   // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-  window.location.assign(`/login?${new URLSearchParams({ next })}`);
+  window.location.assign(`/login?${query}`);
 }
 
 // Only an auth challenge means "your access token is missing or expired": with the
@@ -65,14 +124,26 @@ function needsFreshToken(response: Response): boolean {
   return response.status === 401 && /^Bearer\b/i.test(challenge) && !/error="(?!invalid_token")/.test(challenge);
 }
 
+function describe(input: RequestInfo | URL, init?: RequestInit): { method: string; url: string } {
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+  return { method, url };
+}
+
 /** fetch() for the app's APIs: on an expired access token it refreshes once and retries. */
 export async function authFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const call = describe(input, init);
   const sentAt = Date.now();
+  emit({ type: "request", ...call });
   const response = await fetch(input, { credentials: "same-origin", ...init });
+  emit({ type: "response", ...call, status: response.status });
   if (!needsFreshToken(response)) return response;
   if (!(await refreshSession(sentAt))) {
     sendToLogin();
     return response;
   }
-  return fetch(input, { credentials: "same-origin", ...init });
+  emit({ type: "retry", ...call });
+  const retried = await fetch(input, { credentials: "same-origin", ...init });
+  emit({ type: "response", ...call, status: retried.status });
+  return retried;
 }

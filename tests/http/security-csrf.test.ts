@@ -25,6 +25,8 @@ const routes: [string, string, unknown][] = [
   ["POST", "/api/sessions/revoke-others", undefined],
   ["POST", "/api/account/password", { currentPassword: DEMO.password, newPassword: "changed by csrf" }],
   ["DELETE", "/api/sessions/SESSION", undefined],
+  ["POST", "/api/demo/drop-access-token", undefined],
+  ["POST", "/api/demo/replay-refresh-token", undefined],
 ];
 
 describe.each([

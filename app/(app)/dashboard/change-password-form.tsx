@@ -31,16 +31,19 @@ export function ChangePasswordForm() {
   }
 
   return (
-    <section aria-labelledby="password-heading">
-      <h2 id="password-heading">Change password</h2>
+    <section aria-labelledby="password-heading" className="card">
+      <h2 id="password-heading" className="card-title">
+        Change password
+      </h2>
       <form className="stack" onSubmit={onSubmit}>
-        <label>
+        <label className="field">
           Current password
-          <input name="currentPassword" type="password" autoComplete="current-password" required />
+          <input className="input" name="currentPassword" type="password" autoComplete="current-password" required />
         </label>
-        <label>
+        <label className="field">
           New password
           <input
+            className="input"
             name="newPassword"
             type="password"
             autoComplete="new-password"
@@ -49,11 +52,11 @@ export function ChangePasswordForm() {
           />
         </label>
         {message ? (
-          <p role={message.ok ? "status" : "alert"} className={message.ok ? undefined : "error"}>
+          <p role={message.ok ? "status" : "alert"} className={`alert ${message.ok ? "alert-success" : "alert-error"}`}>
             {message.text}
           </p>
         ) : null}
-        <button type="submit" disabled={pending}>
+        <button type="submit" className="btn btn-primary" disabled={pending}>
           {pending ? "Changing…" : "Change password"}
         </button>
       </form>

@@ -1,15 +1,18 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { redirect } from "next/navigation";
-import { SignOutButton } from "@/components/sign-out-button";
+import { AccountNav } from "@/components/account-nav";
+import { RelativeTime } from "@/components/relative-time";
 import { recentActivity } from "@/lib/auth/activity";
 import { needsEmailVerification } from "@/lib/auth/email-verification";
 import { getCurrentSession } from "@/lib/auth/session";
+import { sessionTimeline } from "@/lib/auth/session-timeline";
+import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
+import { renderedAt } from "@/lib/rendered-at";
 import { describeDevice } from "@/lib/user-agent";
 import { ChangePasswordForm } from "./change-password-form";
 import { DeleteAccountForm } from "./delete-account-form";
-import { TokenStatus } from "./token-status";
+import { TokenLab } from "./token-lab";
 import { VerifyEmailBanner } from "./verify-email-banner";
 
 export const metadata: Metadata = { title: "Dashboard" };
@@ -19,46 +22,70 @@ export default async function DashboardPage() {
   // The middleware passed a valid token, but the session may have been revoked since.
   if (!current) redirect("/login?next=/dashboard");
   const { user, session } = current;
-  const activity = await recentActivity(getDb(), user.id);
-  const unverified = await needsEmailVerification(getDb(), user.id);
+  const [activity, timeline, unverified] = await Promise.all([
+    recentActivity(getDb(), user.id),
+    sessionTimeline(getDb(), session.id),
+    needsEmailVerification(getDb(), user.id),
+  ]);
+  if (!timeline) redirect("/login?next=/dashboard");
+  const now = renderedAt();
   return (
     <>
-      <nav aria-label="Account">
-        <strong>Dashboard</strong>
-        <Link href="/dashboard/sessions">Sessions</Link>
-        <SignOutButton />
-      </nav>
-      <h1>Welcome, {user.email}</h1>
-      {unverified ? <VerifyEmailBanner email={user.email} /> : null}
-      <section aria-labelledby="session-heading">
-        <h2 id="session-heading">This session</h2>
-        <dl>
-          <dt>Signed in</dt>
-          <dd>
-            <time dateTime={session.createdAt.toISOString()}>{session.createdAt.toUTCString()}</time>
-          </dd>
-          <dt>Device</dt>
-          <dd>{describeDevice(session.userAgent).label}</dd>
-          <dt>Session ends at the latest</dt>
-          <dd>
-            <time dateTime={session.absoluteExpiresAt.toISOString()}>{session.absoluteExpiresAt.toUTCString()}</time>
-          </dd>
-        </dl>
-      </section>
-      <TokenStatus initialExpiresAt={current.accessTokenExpiresAt.toISOString()} />
-      <section aria-labelledby="activity-heading">
-        <h2 id="activity-heading">Recent activity</h2>
-        <ul>
-          {activity.map((entry) => (
-            <li key={entry.id}>
-              <time dateTime={entry.at.toISOString()}>{entry.at.toUTCString()}</time> — {entry.text}
-              {entry.ip ? ` (from ${entry.ip})` : null}
-            </li>
-          ))}
-        </ul>
-      </section>
-      <ChangePasswordForm />
-      <DeleteAccountForm />
+      <AccountNav current="/dashboard" />
+      <header className="page-header">
+        <h1>Welcome, {user.email}</h1>
+        <p>
+          This page shows your session&apos;s tokens at work: the access token draining, the refresh token rotating, and
+          what the browser does when a call comes back 401.
+        </p>
+      </header>
+      <div className="stack">
+        {unverified ? <VerifyEmailBanner email={user.email} /> : null}
+        <TokenLab
+          initialExpiresAt={current.accessTokenExpiresAt.toISOString()}
+          accessTokenTtlSeconds={getConfig().accessTokenTtlSeconds}
+          initialTimeline={timeline}
+          serverNow={now}
+        />
+        <div className="grid-2">
+          <section aria-labelledby="session-heading" className="card">
+            <h2 id="session-heading" className="card-title">
+              This session
+            </h2>
+            <dl className="facts">
+              <dt>Signed in</dt>
+              <dd>
+                <RelativeTime iso={session.createdAt.toISOString()} serverNow={now} />
+              </dd>
+              <dt>Device</dt>
+              <dd>{describeDevice(session.userAgent).label}</dd>
+              <dt>Ends at the latest</dt>
+              <dd>
+                <RelativeTime iso={session.absoluteExpiresAt.toISOString()} serverNow={now} />
+              </dd>
+            </dl>
+          </section>
+          <section aria-labelledby="activity-heading" className="card">
+            <h2 id="activity-heading" className="card-title">
+              Recent activity
+            </h2>
+            <ul className="list">
+              {activity.map((entry) => (
+                <li key={entry.id}>
+                  <span>{entry.text}</span>
+                  <span className="muted small">
+                    {" "}
+                    · <RelativeTime iso={entry.at.toISOString()} serverNow={now} />
+                    {entry.ip ? ` · from ${entry.ip}` : null}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        </div>
+        <ChangePasswordForm />
+        <DeleteAccountForm />
+      </div>
     </>
   );
 }

@@ -18,7 +18,7 @@ export function LoginForm({ next, initialError, initialUnverified = false, retry
   // it; if it still works, the user goes on without typing the password.
   useEffect(() => {
     if (!retryRefresh) return;
-    void refreshSession().then((ok) => {
+    void refreshSession(Date.now(), "navigation").then((ok) => {
       if (ok) window.location.replace(next);
     });
   }, [retryRefresh, next]);
@@ -46,13 +46,13 @@ export function LoginForm({ next, initialError, initialUnverified = false, retry
   return (
     <form className="stack" method="post" action="/api/auth/login" onSubmit={onSubmit}>
       <input type="hidden" name="next" value={next} />
-      <label>
+      <label className="field">
         Email
-        <input name="email" type="email" autoComplete="username" required maxLength={254} />
+        <input className="input" name="email" type="email" autoComplete="username" required maxLength={254} />
       </label>
-      <label>
+      <label className="field">
         Password
-        <input name="password" type="password" autoComplete="current-password" required />
+        <input className="input" name="password" type="password" autoComplete="current-password" required />
       </label>
       <FormError message={error} />
       {unverified ? (
@@ -60,7 +60,7 @@ export function LoginForm({ next, initialError, initialUnverified = false, retry
           <Link href="/verify-email">Send the verification link again</Link>
         </p>
       ) : null}
-      <button type="submit" disabled={pending}>
+      <button type="submit" className="btn btn-primary" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </button>
     </form>

@@ -15,6 +15,18 @@ const ERROR_MESSAGES = new Map<string, string>([
   ["email_not_verified", "Confirm your email address before signing in: follow the link we mailed you."],
 ]);
 
+// Why a session ended, when the user did not end it: said plainly on the sign-in page.
+// A Map for the same reason as ERROR_MESSAGES: the key comes from the URL.
+const REASON_MESSAGES = new Map<string, { title: string; text: string }>([
+  [
+    "refresh_token_reused",
+    {
+      title: "You were signed out to protect your account.",
+      text: "A refresh token of this session was used a second time, which is what a stolen copy looks like, so the whole session was revoked. Sign in again; if you did not expect this, change your password.",
+    },
+  ],
+]);
+
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function LoginPage({ searchParams }: { searchParams: SearchParams }) {
@@ -22,27 +34,40 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   const single = (key: string) => (typeof params[key] === "string" ? params[key] : undefined);
   const error = ERROR_MESSAGES.get(single("error") ?? "");
   const showDemo = process.env.NODE_ENV !== "production";
+  const reason = REASON_MESSAGES.get(single("reason") ?? "");
   return (
-    <>
+    <div className="container-narrow stack">
       <h1>Sign in</h1>
-      {single("signedOut") ? <p role="status">You have been signed out.</p> : null}
+      {reason ? (
+        <div role="alert" className="alert alert-warning">
+          <strong>{reason.title}</strong>
+          {reason.text}
+        </div>
+      ) : null}
+      {single("signedOut") ? (
+        <p role="status" className="alert alert-success">
+          You have been signed out.
+        </p>
+      ) : null}
       {showDemo ? (
-        <p className="note">
+        <p className="alert alert-info">
           Development demo account: <code>demo@example.com</code> / <code>demo-password-123</code>
         </p>
       ) : null}
-      <LoginForm
-        next={safeNextPath(single("next"))}
-        initialError={error}
-        initialUnverified={single("error") === "email_not_verified"}
-        retryRefresh={single("next") !== undefined}
-      />
-      <p>
-        <Link href="/forgot-password">Forgot password?</Link>
-      </p>
+      <div className="card stack">
+        <LoginForm
+          next={safeNextPath(single("next"))}
+          initialError={error}
+          initialUnverified={single("error") === "email_not_verified"}
+          retryRefresh={single("next") !== undefined}
+        />
+        <p>
+          <Link href="/forgot-password">Forgot password?</Link>
+        </p>
+      </div>
       <p>
         No account yet? <Link href="/register">Create one</Link>
       </p>
-    </>
+    </div>
   );
 }

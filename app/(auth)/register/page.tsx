@@ -7,15 +7,17 @@ export const metadata: Metadata = { title: "Create an account" };
 
 export default function RegisterPage() {
   return (
-    <>
+    <div className="container-narrow stack">
       <h1>Create an account</h1>
-      <p>
+      <p className="muted">
         Any password of {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters; a long passphrase is best.
       </p>
-      <RegisterForm />
+      <div className="card">
+        <RegisterForm />
+      </div>
       <p>
         Already registered? <Link href="/login">Sign in</Link>
       </p>
-    </>
+    </div>
   );
 }

@@ -37,16 +37,23 @@ export function RegisterForm() {
 
   return (
     <form className="stack" onSubmit={onSubmit}>
-      <label>
+      <label className="field">
         Email
-        <input name="email" type="email" autoComplete="username" required maxLength={254} />
+        <input className="input" name="email" type="email" autoComplete="username" required maxLength={254} />
       </label>
-      <label>
+      <label className="field">
         Password
-        <input name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} />
+        <input
+          className="input"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSWORD_LENGTH}
+        />
       </label>
       <FormError message={error} />
-      <button type="submit" disabled={pending}>
+      <button type="submit" className="btn btn-primary" disabled={pending}>
         {pending ? "Creating account…" : "Create account"}
       </button>
     </form>

@@ -99,3 +99,9 @@ export function accessTokenCookieAttributes(): string {
 export function clearAuthCookies(cookies: CookieWriter): void {
   for (const cookie of clearedAuthCookies()) cookies.set(cookie);
 }
+
+/** Only the access cookie: the demo's "drop my access token" keeps the refresh token. */
+export function clearAccessCookie(cookies: CookieWriter): void {
+  const epoch = new Date(0);
+  cookies.set(accessTokenCookie("", epoch, epoch));
+}

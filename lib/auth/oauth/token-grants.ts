@@ -179,7 +179,7 @@ async function refreshTokenGrant(db: Db, request: TokenRequest, jkt: string | nu
       }
     }
   }
-  const result = await refreshWithinLimits(db, params.refresh_token, request.client);
+  const result = await refreshWithinLimits(db, params.refresh_token, request.client, "token_api");
   if (!result.ok) {
     if (result.error === "rate_limited") {
       return { ...fail("rate_limited", "Too many failed refreshes."), retryAfterSeconds: result.retryAfterSeconds };

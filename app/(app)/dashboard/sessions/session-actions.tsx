@@ -23,10 +23,20 @@ export function SessionActions({ sessionId, label }: { sessionId: string; label:
   const { pending, error, run } = useRevoke(`/api/sessions/${encodeURIComponent(sessionId)}`, "DELETE");
   return (
     <>
-      <button type="button" onClick={() => void run()} disabled={pending} aria-label={`Sign out ${label}`}>
+      <button
+        type="button"
+        className="btn btn-small btn-danger"
+        onClick={() => void run()}
+        disabled={pending}
+        aria-label={`Sign out ${label}`}
+      >
         Sign out
       </button>
-      {error ? <span role="alert">{error}</span> : null}
+      {error ? (
+        <span role="alert" className="alert alert-error">
+          {error}
+        </span>
+      ) : null}
     </>
   );
 }
@@ -35,10 +45,14 @@ export function SignOutOthersButton() {
   const { pending, error, run } = useRevoke("/api/sessions/revoke-others", "POST");
   return (
     <p>
-      <button type="button" onClick={() => void run()} disabled={pending}>
+      <button type="button" className="btn btn-danger" onClick={() => void run()} disabled={pending}>
         Sign out everywhere else
       </button>
-      {error ? <span role="alert">{error}</span> : null}
+      {error ? (
+        <span role="alert" className="alert alert-error">
+          {error}
+        </span>
+      ) : null}
     </p>
   );
 }

@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { z } from "zod";
 import { clearAuthCookies, readAuthCookies, setAuthCookies } from "@/lib/auth/edge/cookies";
 import type { RefreshFailure } from "@/lib/auth/refresh";
 import { refreshWithinLimits } from "@/lib/auth/refresh-request";
@@ -6,6 +7,7 @@ import { offerDeviceBinding } from "@/lib/auth/dbsc";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeNextPath } from "@/lib/http/next-path";
+import { BROWSER_REFRESH_REASONS, REFRESH_REASON_HEADER } from "@/lib/http/refresh-reason";
 import { json, jsonError, rateLimited, seeOther } from "@/lib/http/responses";
 
 const FAILURE_MESSAGES: Record<RefreshFailure, string> = {
@@ -15,12 +17,18 @@ const FAILURE_MESSAGES: Record<RefreshFailure, string> = {
   session_bound: "This session is bound to a device key; the browser renews it with a proof of that key.",
 };
 
+// Only a label for the rotation history: a missing or unknown one is recorded as unknown
+// rather than refused, so other clients of this route keep working unchanged.
+const reasonHeader = z.enum(BROWSER_REFRESH_REASONS);
+
 // For fetch() calls: a new pair in cookies, the new expiry in JSON.
 export async function POST(request: NextRequest) {
   const { refreshToken } = readAuthCookies(request.cookies);
   if (!refreshToken) return jsonError(401, "invalid_refresh_token", FAILURE_MESSAGES.invalid_refresh_token);
 
-  const result = await refreshWithinLimits(getDb(), refreshToken, clientInfo(request));
+  const reason = reasonHeader.safeParse(request.headers.get(REFRESH_REASON_HEADER));
+  const via = reason.success ? reason.data : null;
+  const result = await refreshWithinLimits(getDb(), refreshToken, clientInfo(request), via);
   if (result.ok) {
     const response = json({ accessTokenExpiresAt: result.tokens.accessTokenExpiresAt.toISOString() });
     setAuthCookies(response.cookies, result.tokens);
@@ -41,13 +49,15 @@ export async function POST(request: NextRequest) {
 // own token, and redirects only to same-origin paths.
 export async function GET(request: NextRequest) {
   const next = safeNextPath(request.nextUrl.searchParams.get("next"));
-  const toLogin = () => seeOther(`/login?${new URLSearchParams({ next })}`);
+  // The sign-in page explains a theft detection; other failures need no explanation.
+  const toLogin = (reason?: string) =>
+    seeOther(`/login?${new URLSearchParams({ next, ...(reason === "refresh_token_reused" ? { reason } : {}) })}`);
   const { refreshToken } = readAuthCookies(request.cookies);
   // No cookie may only mean the browser withheld the SameSite=Strict cookie on a
   // cross-site navigation: do not answer with a deletion of the real one.
   if (!refreshToken) return toLogin();
 
-  const result = await refreshWithinLimits(getDb(), refreshToken, clientInfo(request));
+  const result = await refreshWithinLimits(getDb(), refreshToken, clientInfo(request), "navigation");
   if (result.ok) {
     const response = seeOther(next);
     setAuthCookies(response.cookies, result.tokens);
@@ -56,7 +66,7 @@ export async function GET(request: NextRequest) {
   }
   if (result.error === "rate_limited") return rateLimited(result.retryAfterSeconds);
   if (result.error === "session_bound") return toLogin();
-  const response = toLogin();
+  const response = toLogin(result.error);
   clearAuthCookies(response.cookies);
   return response;
 }

@@ -1,0 +1,13 @@
+import { clearAccessCookie } from "@/lib/auth/edge/cookies";
+import { getCurrentSession } from "@/lib/auth/session";
+import { json, unauthorized } from "@/lib/http/responses";
+
+// "Drop my access token now": the next API call meets a 401 and the fetch wrapper has to
+// refresh, as it would after a real expiry. The refresh cookie is left alone.
+export async function POST() {
+  const current = await getCurrentSession();
+  if (!current) return unauthorized();
+  const response = json({ dropped: true });
+  clearAccessCookie(response.cookies);
+  return response;
+}

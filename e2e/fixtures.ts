@@ -1,0 +1,56 @@
+// Every spec imports `test` and `expect` from here: a test fails when any page it opens
+// logs a console error or throws an uncaught exception (hydration warnings included),
+// whether the page came from the `page` fixture or from a context the test made itself.
+import { test as base, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
+
+// A 401 is the mechanism this app demonstrates (the fetch wrapper refreshes and
+// retries), and Chromium logs every 4xx response as a console error. Only that one.
+const EXPECTED_NETWORK_401 = /^Failed to load resource: the server responded with a status of 401 \(Unauthorized\)$/;
+
+type Fixtures = {
+  /** Console errors a test expects, besides the 401s of the refresh flow. */
+  allowedConsoleErrors: RegExp[];
+  consoleGuard: void;
+};
+
+function watchPage(page: Page, allowed: RegExp[], problems: string[]): void {
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    const text = message.text();
+    if ([EXPECTED_NETWORK_401, ...allowed].some((pattern) => pattern.test(text))) return;
+    problems.push(`console.error on ${page.url()}: ${text}`);
+  });
+  page.on("pageerror", (error) => problems.push(`pageerror on ${page.url()}: ${error.message}`));
+}
+
+function watchContext(context: BrowserContext, allowed: RegExp[], problems: string[]): void {
+  for (const page of context.pages()) watchPage(page, allowed, problems);
+  context.on("page", (page) => watchPage(page, allowed, problems));
+}
+
+export const test = base.extend<Fixtures>({
+  allowedConsoleErrors: [[], { option: true }],
+  consoleGuard: [
+    async ({ browser, context, allowedConsoleErrors }, runTest) => {
+      const problems: string[] = [];
+      watchContext(context, allowedConsoleErrors, problems);
+      // Contexts a test opens itself (a second browser, an attacker) are watched too.
+      const newContext = browser.newContext.bind(browser);
+      const patched: Browser["newContext"] = async (...args) => {
+        const created = await newContext(...args);
+        watchContext(created, allowedConsoleErrors, problems);
+        return created;
+      };
+      browser.newContext = patched;
+      try {
+        await runTest();
+      } finally {
+        browser.newContext = newContext;
+      }
+      expect(problems, "console errors or uncaught exceptions in the browser").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+export { expect };
