@@ -3,7 +3,8 @@
 // tokens live 150 s here, so the tests that need one to expire wait that long.
 import path from "node:path";
 import Database from "better-sqlite3";
-import { expect, test, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
+import type { BrowserContext, CDPSession, Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { DEMO, signIn } from "./helpers";
 
 // The fields of CDP's Network.deviceBoundSessionEventOccurred that the tests read.

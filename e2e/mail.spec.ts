@@ -1,8 +1,8 @@
 // Account recovery and email through the browser. The e2e server runs the production
 // build with DEV_MAILBOX=enabled (playwright.config.ts), so mail lands in the database
 // and is read at /dev/mailbox, as in `npm run dev` without SMTP_URL.
-import { expect, type Page } from "@playwright/test";
-import { test } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { formAlert, registerThroughPage } from "./helpers";
 
 const uniqueEmail = (label: string) => `${label}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;

@@ -11,11 +11,12 @@ export const metadata: Metadata = { title: "Connect a device" };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-const RESULTS: Record<string, string> = {
-  approved: "Done: the device is signed in. You can go back to it.",
-  denied: "Denied: the device was not signed in.",
-  expired: "That code is no longer valid. Start again on the device.",
-};
+// A Map, not an object literal: the key comes from the URL (see the login page).
+const RESULTS = new Map<string, string>([
+  ["approved", "Done: the device is signed in. You can go back to it."],
+  ["denied", "Denied: the device was not signed in."],
+  ["expired", "That code is no longer valid. Start again on the device."],
+]);
 
 function CodeForm({ error }: { error?: string }) {
   return (
@@ -48,7 +49,7 @@ export default async function DevicePage({ searchParams }: { searchParams: Searc
   const single = (key: string) => (typeof params[key] === "string" ? params[key] : undefined);
   const current = await getCurrentSession();
   if (!current) redirect(`/login?${new URLSearchParams({ next: "/device" })}`);
-  const result = RESULTS[single("result") ?? ""];
+  const result = RESULTS.get(single("result") ?? "");
   const input = single("user_code");
   if (result || input === undefined) {
     return (

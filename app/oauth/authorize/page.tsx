@@ -6,10 +6,9 @@ import { getDb } from "@/lib/db";
 
 export const metadata: Metadata = { title: "Authorize an application" };
 
-// What each scope lets the application do, in the user's words.
-const SCOPE_TEXT: Record<string, string> = {
-  account: "See your account and its sessions, and act on them as you",
-};
+// What each scope lets the application do, in the user's words. A Map: the scope comes
+// from the request, and an object literal would answer "constructor" with what it inherits.
+const SCOPE_TEXT = new Map<string, string>([["account", "See your account and its sessions, and act on them as you"]]);
 
 export default async function AuthorizePage({ searchParams }: { searchParams: Promise<RawParams> }) {
   const raw = await searchParams;
@@ -39,7 +38,7 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
       </p>
       <ul>
         {scope.split(" ").map((s) => (
-          <li key={s}>{SCOPE_TEXT[s] ?? s}</li>
+          <li key={s}>{SCOPE_TEXT.get(s) ?? s}</li>
         ))}
       </ul>
       <p>
