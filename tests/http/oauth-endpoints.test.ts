@@ -239,6 +239,28 @@ describe("authorization code + PKCE", () => {
     expect(location.searchParams.get("state")).toBe("s1");
   });
 
+  it.each(["code_challenge", "scope", "state", "response_type"])(
+    "a repeated %s at the authorize page → error=invalid_request (RFC 6749 §3.1)",
+    async (name) => {
+      const params: [string, string][] = [
+        ["client_id", CLIENT_ID],
+        ["redirect_uri", REDIRECT],
+        ["response_type", "code"],
+        ["code_challenge", pkce().challenge],
+        ["code_challenge_method", "S256"],
+        ["scope", "account"],
+        ["state", "s1"],
+      ];
+      const repeated: [string, string] = [name, name === "code_challenge" ? pkce().challenge : "code"];
+      const query = new URLSearchParams([...params, repeated]);
+      const response = await fetch(`${server.url}/oauth/authorize?${query}`, withCookies(jar));
+      const location = new URL(response.headers.get("location")!);
+      expect(location.origin + location.pathname).toBe(REDIRECT);
+      expect(location.searchParams.get("error")).toBe("invalid_request");
+      expect(location.searchParams.get("code")).toBeNull();
+    },
+  );
+
   it("the consent form refuses the same downgrade (it checks again)", async () => {
     const redirect = await authorize(server.url, { method: "plain", redirectUri: REDIRECT }, jar);
     expect(redirect.searchParams.get("error")).toBe("invalid_request");

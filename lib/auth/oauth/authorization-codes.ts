@@ -91,7 +91,12 @@ export async function redeemAuthorizationCode(
   if (claimed.count === 0) {
     const spent = await db.authorizationCode.findUniqueOrThrow({ where: { id: row.id } });
     if (spent.usedAt === null) return { ok: false, description: "The authorization code has expired." };
-    if (spent.sessionId) await revokeSession(db, spent.sessionId, REVOKE_REASON.reuse, now);
+    // The winner may not have recorded its session yet. Each side writes first and reads
+    // second, so at least one of them sees the other: this one the session, or the
+    // winner the replayedAt mark (and then revokes its own session).
+    await db.authorizationCode.update({ where: { id: row.id }, data: { replayedAt: now } });
+    const { sessionId } = await db.authorizationCode.findUniqueOrThrow({ where: { id: row.id } });
+    if (sessionId) await revokeSession(db, sessionId, REVOKE_REASON.reuse, now);
     return { ok: false, description: "The authorization code was already used; the tokens it gave are revoked." };
   }
   const tokens = await startSession(db, row.userId, client, now, {
@@ -99,6 +104,10 @@ export async function redeemAuthorizationCode(
     scope: row.scope,
     dpopJkt: exchange.dpopJkt,
   });
-  await db.authorizationCode.update({ where: { id: row.id }, data: { sessionId: tokens.sessionId } });
+  const recorded = await db.authorizationCode.update({ where: { id: row.id }, data: { sessionId: tokens.sessionId } });
+  if (recorded.replayedAt) {
+    await revokeSession(db, tokens.sessionId, REVOKE_REASON.reuse, now);
+    return { ok: false, description: "The authorization code was used twice at once; the tokens it gave are revoked." };
+  }
   return { ok: true, tokens, scope: row.scope };
 }

@@ -1,40 +1,37 @@
 -- AlterTable
-ALTER TABLE "Session" ADD COLUMN     "clientId" TEXT,
-ADD COLUMN     "dpopJkt" TEXT,
-ADD COLUMN     "scope" TEXT;
+ALTER TABLE "Session" ADD COLUMN "clientId" TEXT;
+ALTER TABLE "Session" ADD COLUMN "dpopJkt" TEXT;
+ALTER TABLE "Session" ADD COLUMN "scope" TEXT;
 
 -- CreateTable
 CREATE TABLE "OAuthClient" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "name" TEXT NOT NULL,
     "redirectUris" TEXT NOT NULL DEFAULT '',
     "allowLoopback" BOOLEAN NOT NULL DEFAULT false,
     "grantTypes" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "OAuthClient_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "AuthorizationCode" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "codeHash" TEXT NOT NULL,
     "clientId" TEXT NOT NULL,
     "userId" TEXT NOT NULL,
     "redirectUri" TEXT NOT NULL,
     "codeChallenge" TEXT NOT NULL,
     "scope" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-    "usedAt" TIMESTAMP(3),
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" DATETIME NOT NULL,
+    "usedAt" DATETIME,
     "sessionId" TEXT,
-
-    CONSTRAINT "AuthorizationCode_pkey" PRIMARY KEY ("id")
+    "replayedAt" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "DeviceAuthorization" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "deviceCodeHash" TEXT NOT NULL,
     "userCode" TEXT NOT NULL,
     "clientId" TEXT NOT NULL,
@@ -42,19 +39,15 @@ CREATE TABLE "DeviceAuthorization" (
     "status" TEXT NOT NULL DEFAULT 'pending',
     "userId" TEXT,
     "intervalSeconds" INTEGER NOT NULL,
-    "lastPolledAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "DeviceAuthorization_pkey" PRIMARY KEY ("id")
+    "lastPolledAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "expiresAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "DpopProofJti" (
-    "id" TEXT NOT NULL,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "DpopProofJti_pkey" PRIMARY KEY ("id")
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "expiresAt" DATETIME NOT NULL
 );
 
 -- CreateIndex
