@@ -1,7 +1,7 @@
 // The refresh path without HTTP, for `npm run bench` (bench/run.ts spawns this with tsx
 // --conditions=react-server, pinned to the server's core, against a freshly migrated and
 // seeded SQLite database in BENCH_DB_URL):
-// - one rotation as the refresh route does it (refreshWithinLimits: rate-limit check +
+// - one rotation as the refresh route does it (throttledRefresh: rate-limit check +
 //   the app's own Prisma client and SQLite settings), wall and CPU time, and without the
 //   rate-limit call;
 // - one single-row commit with better-sqlite3 alone, in the app's journal mode
@@ -12,7 +12,7 @@ import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { rotateRefreshToken, startSession } from "../lib/auth/refresh";
-import { refreshWithinLimits } from "../lib/auth/refresh-request";
+import { throttledRefresh } from "../lib/auth/throttled-refresh";
 import { createDb } from "../lib/db/client";
 
 const iterations = Number(process.env.BENCH_DB_ITERATIONS ?? "300");
@@ -40,7 +40,7 @@ const user = await db.user.findFirstOrThrow();
 const client = { ip: "127.0.0.1", userAgent: "bench/db-path" };
 let current = (await startSession(db, user.id, client)).refreshToken;
 const rotate = async (withLimiter: boolean) => {
-  const result = await (withLimiter ? refreshWithinLimits : rotateRefreshToken)(db, current, client);
+  const result = await (withLimiter ? throttledRefresh : rotateRefreshToken)(db, current, client);
   if (!result.ok) throw new Error(`rotation failed: ${result.error}`);
   current = result.tokens.refreshToken;
 };

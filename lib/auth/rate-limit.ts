@@ -111,7 +111,7 @@ export async function clearPasswordAttempts(db: Db, account: string): Promise<vo
 export const consumeRegisterAttempt = (db: Db, ip: string | null): Promise<RateDecision> =>
   consume(limiters(db).registerPerIp, ip);
 
-// Failed refreshes per client address (see refreshWithinLimits for why only failures).
+// Failed refreshes per client address (see throttledRefresh for why only failures).
 export const refreshLimits = {
   recordFailure: (db: Db, ip: string | null): Promise<RateDecision> => consume(limiters(db).refreshFailuresPerIp, ip),
 };

@@ -7,7 +7,7 @@ import { dpopHeader, verifyDpopProof } from "../edge/dpop";
 import { signAccessToken } from "../edge/tokens";
 import { MAX_PASSWORD_LENGTH } from "../password-rules";
 import { hashRefreshToken, type TokenPair } from "../refresh";
-import { refreshWithinLimits } from "../refresh-request";
+import { throttledRefresh } from "../throttled-refresh";
 import { signInWithPassword } from "../sign-in";
 import { redeemAuthorizationCode } from "./authorization-codes";
 import { allowsGrant, findClient, GRANT, type GrantType, type OAuthClient } from "./clients";
@@ -179,7 +179,7 @@ async function refreshTokenGrant(db: Db, request: TokenRequest, jkt: string | nu
       }
     }
   }
-  const result = await refreshWithinLimits(db, params.refresh_token, request.client, "token_api");
+  const result = await throttledRefresh(db, params.refresh_token, request.client, "token_api");
   if (!result.ok) {
     if (result.error === "rate_limited") {
       return { ...fail("rate_limited", "Too many failed refreshes."), retryAfterSeconds: result.retryAfterSeconds };

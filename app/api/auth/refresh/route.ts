@@ -2,7 +2,7 @@ import type { NextRequest } from "next/server";
 import { z } from "zod";
 import { clearAuthCookies, readAuthCookies, setAuthCookies } from "@/lib/auth/edge/cookies";
 import type { RefreshFailure } from "@/lib/auth/refresh";
-import { refreshWithinLimits } from "@/lib/auth/refresh-request";
+import { throttledRefresh } from "@/lib/auth/throttled-refresh";
 import { offerDeviceBinding } from "@/lib/auth/dbsc";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
@@ -28,7 +28,7 @@ export async function POST(request: NextRequest) {
 
   const reason = reasonHeader.safeParse(request.headers.get(REFRESH_REASON_HEADER));
   const via = reason.success ? reason.data : null;
-  const result = await refreshWithinLimits(getDb(), refreshToken, clientInfo(request), via);
+  const result = await throttledRefresh(getDb(), refreshToken, clientInfo(request), via);
   if (result.ok) {
     const response = json({ accessTokenExpiresAt: result.tokens.accessTokenExpiresAt.toISOString() });
     setAuthCookies(response.cookies, result.tokens);
@@ -57,7 +57,7 @@ export async function GET(request: NextRequest) {
   // cross-site navigation: do not answer with a deletion of the real one.
   if (!refreshToken) return toLogin();
 
-  const result = await refreshWithinLimits(getDb(), refreshToken, clientInfo(request), "navigation");
+  const result = await throttledRefresh(getDb(), refreshToken, clientInfo(request), "navigation");
   if (result.ok) {
     const response = seeOther(next);
     setAuthCookies(response.cookies, result.tokens);

@@ -4,7 +4,7 @@ import type { ClientInfo } from "./audit";
 import { refreshLimits } from "./rate-limit";
 import { rotateRefreshToken, type RefreshVia, type RotationResult } from "./refresh";
 
-export type LimitedRotation = RotationResult | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
+export type ThrottledRefresh = RotationResult | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
 
 /**
  * A refresh as the cookie route and the token endpoint serve it. Only failures count
@@ -13,12 +13,12 @@ export type LimitedRotation = RotationResult | { ok: false; error: "rate_limited
  * guessed, so refusing it would only sign out honest users behind the same NAT, and the
  * hot path (a successful refresh) pays for no rate-limit query at all.
  */
-export async function refreshWithinLimits(
+export async function throttledRefresh(
   db: Db,
   presented: string,
   client: ClientInfo,
   via: RefreshVia | null = null,
-): Promise<LimitedRotation> {
+): Promise<ThrottledRefresh> {
   const result = await rotateRefreshToken(db, presented, client, new Date(), via);
   if (result.ok) return result;
   const limit = await refreshLimits.recordFailure(db, client.ip);
