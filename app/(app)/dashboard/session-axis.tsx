@@ -2,13 +2,14 @@ import styles from "./dashboard.module.css";
 
 // Seconds to days on one axis: a log scale, so a 10-minute token and a 30-day session
 // are both visible. Positions are percentages (SVG attributes, allowed by the CSP).
-const TICKS: [number, string][] = [
+// Minor ticks lose their labels on a phone, where they would overlap their neighbours.
+const TICKS: [number, string, "minor"?][] = [
   [1, "1 s"],
   [60, "1 min"],
-  [600, "10 min"],
+  [600, "10 min", "minor"],
   [3600, "1 h"],
   [86_400, "1 d"],
-  [604_800, "7 d"],
+  [604_800, "7 d", "minor"],
   [2_592_000, "30 d"],
 ];
 const MIN = 1;
@@ -29,11 +30,11 @@ export function SessionAxis({ markers }: { markers: AxisMarker[] }) {
     <figure className={styles.axisFigure}>
       <svg width="100%" height="64" className={styles.axis} aria-hidden="true" focusable="false">
         <line className={styles.axisLine} x1="0%" x2="100%" y1="30" y2="30" />
-        {TICKS.map(([seconds, label], index) => (
+        {TICKS.map(([seconds, label, minor], index) => (
           <g key={label}>
             <line className={styles.axisTick} x1={pct(position(seconds))} x2={pct(position(seconds))} y1="25" y2="35" />
             <text
-              className={styles.axisLabel}
+              className={minor ? `${styles.axisLabel} ${styles.axisLabelMinor}` : styles.axisLabel}
               x={pct(position(seconds))}
               y="54"
               textAnchor={index === 0 ? "start" : index === TICKS.length - 1 ? "end" : "middle"}
