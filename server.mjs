@@ -48,8 +48,9 @@ function refuseTooLarge(res) {
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
-    // The rest of the body is not wanted; the connection is not reused.
-    Connection: "close",
+    // No "Connection: close": closing while the client still sends makes its write fail
+    // (EPIPE) and it loses this answer. The rest of the body is read and discarded
+    // (nothing is kept), until the client stops or the server's requestTimeout.
   });
   res.end(body);
 }
@@ -71,7 +72,12 @@ function capBody(req, res, forward) {
   let received = 0;
   let refused = false;
   req.push = (chunk, encoding) => {
-    if (refused) return true; // discarded: nothing is kept for an oversized body
+    if (refused) {
+      // Discarded: nothing is kept of an oversized body. Its end is still pushed, so the
+      // request completes and the connection can serve the next one.
+      if (chunk === null) push.call(req, null);
+      return true;
+    }
     if (chunk === null) {
       req.push = push;
       for (const kept of chunks) push.call(req, kept);

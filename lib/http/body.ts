@@ -41,12 +41,7 @@ export async function readBody(request: Request, maxBytes = MAX_BODY_BYTES): Pro
     return invalid("Send the body as application/json or application/x-www-form-urlencoded.");
   }
   const bytes = await readCapped(request, maxBytes);
-  if (!bytes) {
-    return {
-      ok: false,
-      response: jsonError(413, "payload_too_large", `The request body is larger than ${maxBytes} bytes.`),
-    };
-  }
+  if (!bytes) return invalid(`The request body is larger than ${maxBytes} bytes.`);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);

@@ -14,6 +14,10 @@ const env = {
   APP_URL: "http://app.cluster.test",
   RATE_LIMIT_REFRESH_FAILURES_PER_IP: UNLIMITED,
   RATE_LIMIT_LOGIN_PER_IP: UNLIMITED,
+  // Sign-in attempts count while in flight (consumed before bcrypt), so twelve
+  // concurrent sign-ins to one account would meet the per-account limit; the limits have
+  // their own tests (rate-limits.test.ts).
+  RATE_LIMIT_LOGIN_PER_ACCOUNT: UNLIMITED,
   DATABASE_POOL_SIZE: "5",
 };
 
