@@ -18,6 +18,25 @@ const PAGES: PageCase[] = [
   { path: "/register", heading: "Create an account" },
   { path: "/dashboard", heading: /^Welcome, /, signedIn: true },
   { path: "/dashboard/sessions", heading: "Where you are signed in", signedIn: true },
+  { path: "/forgot-password", heading: "Forgot password" },
+  { path: "/reset-password", heading: "Choose a new password" },
+  { path: "/verify-email", heading: "Verify your email address" },
+  { path: "/account-deleted", heading: "Account deleted" },
+  { path: "/dev/mailbox", heading: "Development mailbox" },
+  { path: "/device", heading: "Connect a device", signedIn: true },
+  {
+    path: `/oauth/authorize?${new URLSearchParams({
+      response_type: "code",
+      client_id: "demo-cli",
+      redirect_uri: "http://127.0.0.1:8765/callback",
+      code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGjSstw-cM",
+      code_challenge_method: "S256",
+      scope: "account",
+      state: "a11y",
+    })}`,
+    heading: "Allow Demo CLI to use your account?",
+    signedIn: true,
+  },
 ];
 
 const THEMES = ["light", "dark"] as const;
