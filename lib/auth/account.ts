@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "../db";
-import { recordAuthEvent, type ClientInfo } from "./audit";
+import { recordAuthEvent } from "./audit";
+import type { ClientInfo } from "./client-info";
 import { hashPassword, verifyPassword } from "./password";
 import { consumePasswordAttempt } from "./rate-limit";
 import { reissueSessionTokens, REVOKE_REASON, type TokenPair } from "./refresh";

@@ -1,12 +1,6 @@
 import "server-only";
 import type { Db } from "../db";
-
-export type ClientInfo = {
-  ip: string | null;
-  userAgent: string | null;
-  /** What a non-browser client calls itself (OAuth client_name), shown as its device. */
-  clientName?: string | null;
-};
+import type { ClientInfo } from "./client-info";
 
 export type AuthEventType =
   | "login_succeeded"

@@ -4,7 +4,8 @@ import { getAuthSecrets, getConfig } from "../config";
 import type { Db } from "../db";
 import { providerOfDb } from "../db/client";
 import { retryOnConflict } from "../db/retry";
-import { recordAuthEvent, type ClientInfo } from "./audit";
+import { recordAuthEvent } from "./audit";
+import type { ClientInfo } from "./client-info";
 import { signAccessToken, type AccessTokenSubject } from "./edge/tokens";
 
 // Design choice for the grace window (docs/rotation.md,
@@ -286,7 +287,7 @@ async function rotateInTransaction(
   if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
     return { ok: false, error: "session_expired" };
   }
-  // A device-bound session is extended only with a proof of its key (lib/auth/dbsc.ts).
+  // A device-bound session is extended only with a proof of its key (lib/auth/dbsc/binding.ts).
   // Its refresh cookie, copied or not, neither rotates nor counts as reuse: a thief
   // presenting it must not be able to sign the key holder out either.
   if (session.dbscThumbprint !== null) return { ok: false, error: "session_bound" };

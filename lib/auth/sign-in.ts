@@ -1,7 +1,8 @@
 import "server-only";
 import { getConfig } from "../config";
 import type { Db } from "../db";
-import { recordAuthEvent, type ClientInfo } from "./audit";
+import { recordAuthEvent } from "./audit";
+import type { ClientInfo } from "./client-info";
 import { hashPassword, needsRehash, verifyPasswordOrDummy } from "./password";
 import { consumePasswordAttempt } from "./rate-limit";
 import { startSession, type TokenPair } from "./refresh";

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "../db";
-import { recordAuthEvent, type ClientInfo } from "./audit";
+import { recordAuthEvent } from "./audit";
+import type { ClientInfo } from "./client-info";
 import { findSessionIdByRefreshToken, REVOKE_REASON, revokeSession } from "./refresh";
 import { verifyAccessToken } from "./edge/tokens";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "../db";
-import type { ClientInfo } from "./audit";
+import type { ClientInfo } from "./client-info";
 import { refreshLimits } from "./rate-limit";
 import { rotateRefreshToken, type RefreshVia, type RotationResult } from "./refresh";
 

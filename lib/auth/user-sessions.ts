@@ -1,8 +1,9 @@
 import "server-only";
 import type { Db } from "../db";
 import { describeDevice, type Device } from "../user-agent";
-import { recordAuthEvent, type ClientInfo } from "./audit";
-import { deviceBinding, type DeviceBinding } from "./dbsc";
+import { recordAuthEvent } from "./audit";
+import type { ClientInfo } from "./client-info";
+import { deviceBinding, type DeviceBinding } from "./dbsc/binding";
 import { REVOKE_REASON, revokeSession } from "./refresh";
 
 export type ActiveSession = {

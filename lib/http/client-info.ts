@@ -1,4 +1,4 @@
-import type { ClientInfo } from "../auth/audit";
+import type { ClientInfo } from "../auth/client-info";
 import { getConfig } from "../config";
 
 const MAX_USER_AGENT_LENGTH = 512;

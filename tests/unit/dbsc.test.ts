@@ -12,9 +12,9 @@ import {
   type JWTHeaderParameters,
 } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { consumeChallenge, DBSC_CHALLENGE_TTL_SECONDS, issueChallenge } from "@/lib/auth/dbsc-challenges";
-import { verifyRefreshProof, verifyRegistrationProof } from "@/lib/auth/dbsc-proof";
-import { bindSession, refreshBoundSession } from "@/lib/auth/dbsc";
+import { consumeChallenge, DBSC_CHALLENGE_TTL_SECONDS, issueChallenge } from "@/lib/auth/dbsc/challenges";
+import { verifyRefreshProof, verifyRegistrationProof } from "@/lib/auth/dbsc/proof";
+import { bindSession, refreshBoundSession } from "@/lib/auth/dbsc/binding";
 import { pruneExpired } from "@/lib/auth/prune";
 import { rotateRefreshToken, startSession } from "@/lib/auth/refresh";
 import { createTestDatabase, type TestDatabase } from "../support/database";

@@ -1,4 +1,4 @@
-import { getCurrentSession } from "@/lib/auth/session";
+import { getCurrentSession } from "@/lib/auth/current-session";
 import { listActiveSessions } from "@/lib/auth/user-sessions";
 import { getDb } from "@/lib/db";
 import { json, unauthorized } from "@/lib/http/responses";

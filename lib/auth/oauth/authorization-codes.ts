@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Db } from "../../db";
-import type { ClientInfo } from "../audit";
+import type { ClientInfo } from "../client-info";
 import { REVOKE_REASON, revokeSession, startSession, type TokenPair } from "../refresh";
 import type { OAuthClient } from "./clients";
 

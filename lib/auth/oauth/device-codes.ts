@@ -2,7 +2,7 @@ import "server-only";
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import { RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
 import type { Db } from "../../db";
-import type { ClientInfo } from "../audit";
+import type { ClientInfo } from "../client-info";
 import { startSession, type TokenPair } from "../refresh";
 import type { OAuthClient } from "./clients";
 

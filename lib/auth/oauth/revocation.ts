@@ -1,7 +1,8 @@
 import "server-only";
 import { decodeJwt } from "jose";
 import type { Db } from "../../db";
-import { recordAuthEvent, type ClientInfo } from "../audit";
+import { recordAuthEvent } from "../audit";
+import type { ClientInfo } from "../client-info";
 import { verifyAccessToken } from "../edge/tokens";
 import { findSessionIdByRefreshToken, REVOKE_REASON, revokeSession } from "../refresh";
 

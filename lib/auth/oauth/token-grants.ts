@@ -1,8 +1,8 @@
 import "server-only";
 import { getConfig } from "../../config";
 import type { Db } from "../../db";
-import type { ClientInfo } from "../audit";
-import { emailSchema } from "../credentials";
+import type { ClientInfo } from "../client-info";
+import { emailSchema } from "../request-schemas";
 import { dpopHeader, verifyDpopProof } from "../edge/dpop";
 import { signAccessToken } from "../edge/tokens";
 import { MAX_PASSWORD_LENGTH } from "../password-rules";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AccountNav } from "@/components/account-nav";
 import { RelativeTime } from "@/components/relative-time";
-import { getCurrentSession } from "@/lib/auth/session";
+import { getCurrentSession } from "@/lib/auth/current-session";
 import { listActiveSessions } from "@/lib/auth/user-sessions";
 import { getDb } from "@/lib/db";
 import { renderedAt } from "@/lib/rendered-at";

@@ -1,8 +1,8 @@
 import type { NextRequest } from "next/server";
 import { setAuthCookies } from "@/lib/auth/edge/cookies";
-import { firstIssue, loginSchema } from "@/lib/auth/credentials";
+import { firstIssue, loginSchema } from "@/lib/auth/request-schemas";
 import { signInWithPassword } from "@/lib/auth/sign-in";
-import { offerDeviceBinding } from "@/lib/auth/dbsc";
+import { offerDeviceBinding } from "@/lib/auth/dbsc/binding";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";

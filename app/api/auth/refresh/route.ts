@@ -3,7 +3,7 @@ import { z } from "zod";
 import { clearAuthCookies, readAuthCookies, setAuthCookies } from "@/lib/auth/edge/cookies";
 import type { RefreshFailure } from "@/lib/auth/refresh";
 import { throttledRefresh } from "@/lib/auth/throttled-refresh";
-import { offerDeviceBinding } from "@/lib/auth/dbsc";
+import { offerDeviceBinding } from "@/lib/auth/dbsc/binding";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
 import { safeNextPath } from "@/lib/http/next-path";

@@ -1,9 +1,9 @@
 import { after, type NextRequest } from "next/server";
 import { setAuthCookies } from "@/lib/auth/edge/cookies";
-import { firstIssue, registerSchema } from "@/lib/auth/credentials";
-import { sendVerificationMail } from "@/lib/auth/email-verification";
+import { firstIssue, registerSchema } from "@/lib/auth/request-schemas";
+import { sendVerificationMail } from "@/lib/auth/recovery/email-verification";
 import { registerUser } from "@/lib/auth/register";
-import { offerDeviceBinding } from "@/lib/auth/dbsc";
+import { offerDeviceBinding } from "@/lib/auth/dbsc/binding";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";

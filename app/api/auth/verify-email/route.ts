@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
-import { firstIssue, verifyEmailSchema } from "@/lib/auth/credentials";
-import { verifyEmail } from "@/lib/auth/email-verification";
+import { firstIssue, verifyEmailSchema } from "@/lib/auth/request-schemas";
+import { verifyEmail } from "@/lib/auth/recovery/email-verification";
 import { clearLinkTokenCookie } from "@/lib/auth/edge/link-token-cookies";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";

@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { z } from "zod";
-import { getCurrentSession } from "@/lib/auth/session";
+import { getCurrentSession } from "@/lib/auth/current-session";
 import { revokeUserSession } from "@/lib/auth/user-sessions";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";

@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { REVOKE_REASON } from "@/lib/auth/refresh";
-import { getCurrentSession } from "@/lib/auth/session";
+import { getCurrentSession } from "@/lib/auth/current-session";
 import { revokeOtherSessions } from "@/lib/auth/user-sessions";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";

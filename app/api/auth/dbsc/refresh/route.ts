@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { z } from "zod";
-import { challengeHeader, DBSC_HEADERS, refreshBoundSession } from "@/lib/auth/dbsc";
+import { challengeHeader, DBSC_HEADERS, refreshBoundSession } from "@/lib/auth/dbsc/binding";
 import { clearAuthCookies, setAccessTokenCookie } from "@/lib/auth/edge/cookies";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";

@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { z } from "zod";
-import { bindSession, DBSC_HEADERS } from "@/lib/auth/dbsc";
+import { bindSession, DBSC_HEADERS } from "@/lib/auth/dbsc/binding";
 import { readAuthCookies } from "@/lib/auth/edge/cookies";
 import { verifyAccessToken } from "@/lib/auth/edge/tokens";
 import { getDb } from "@/lib/db";

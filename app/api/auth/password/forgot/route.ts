@@ -1,6 +1,6 @@
 import { after, type NextRequest } from "next/server";
-import { emailOnlySchema, firstIssue } from "@/lib/auth/credentials";
-import { sendPasswordResetMail } from "@/lib/auth/password-reset";
+import { emailOnlySchema, firstIssue } from "@/lib/auth/request-schemas";
+import { sendPasswordResetMail } from "@/lib/auth/recovery/password-reset";
 import { mailLimits } from "@/lib/auth/rate-limit";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";

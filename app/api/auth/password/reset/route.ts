@@ -1,8 +1,8 @@
 import type { NextRequest } from "next/server";
 import { setAuthCookies } from "@/lib/auth/edge/cookies";
 import { clearLinkTokenCookie } from "@/lib/auth/edge/link-token-cookies";
-import { firstIssue, passwordResetSchema } from "@/lib/auth/credentials";
-import { resetPassword } from "@/lib/auth/password-reset";
+import { firstIssue, passwordResetSchema } from "@/lib/auth/request-schemas";
+import { resetPassword } from "@/lib/auth/recovery/password-reset";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";

@@ -1,6 +1,6 @@
 import { after, type NextRequest } from "next/server";
-import { emailOnlySchema, firstIssue } from "@/lib/auth/credentials";
-import { resendVerificationMail } from "@/lib/auth/email-verification";
+import { emailOnlySchema, firstIssue } from "@/lib/auth/request-schemas";
+import { resendVerificationMail } from "@/lib/auth/recovery/email-verification";
 import { mailLimits } from "@/lib/auth/rate-limit";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";

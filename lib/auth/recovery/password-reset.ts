@@ -1,14 +1,15 @@
 import "server-only";
-import { getConfig } from "../config";
-import type { Db } from "../db";
-import { retryOnConflict } from "../db/retry";
-import { canSendMail, sendMail } from "../mail";
-import { passwordResetMail } from "../mail/message";
-import { recordAuthEvent, type ClientInfo } from "./audit";
+import { getConfig } from "../../config";
+import type { Db } from "../../db";
+import { retryOnConflict } from "../../db/retry";
+import { canSendMail, sendMail } from "../../mail";
+import { passwordResetMail } from "../../mail/message";
+import { recordAuthEvent } from "../audit";
+import type { ClientInfo } from "../client-info";
 import { claimEmailToken, emailLink, issueEmailToken } from "./email-tokens";
-import { hashPassword } from "./password";
-import { clearPasswordAttempts } from "./rate-limit";
-import { startSession, type TokenPair } from "./refresh";
+import { hashPassword } from "../password";
+import { clearPasswordAttempts } from "../rate-limit";
+import { startSession, type TokenPair } from "../refresh";
 
 // Revocation reason of the sessions a reset ends (refresh.ts's REVOKE_REASON is shared).
 export const PASSWORD_RESET_REASON = "password_reset";

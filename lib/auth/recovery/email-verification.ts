@@ -1,9 +1,10 @@
 import "server-only";
-import { getConfig } from "../config";
-import type { Db } from "../db";
-import { canSendMail, sendMail } from "../mail";
-import { verificationMail } from "../mail/message";
-import { recordAuthEvent, type ClientInfo } from "./audit";
+import { getConfig } from "../../config";
+import type { Db } from "../../db";
+import { canSendMail, sendMail } from "../../mail";
+import { verificationMail } from "../../mail/message";
+import { recordAuthEvent } from "../audit";
+import type { ClientInfo } from "../client-info";
 import { claimEmailToken, EMAIL_VERIFICATION_TTL_SECONDS, emailLink, issueEmailToken } from "./email-tokens";
 
 /** Mails a verification link to a new (or still unverified) account. */

@@ -11,7 +11,7 @@ import {
 // Proofs of possession of a DBSC key: a `dbsc+jwt` whose `jti` is a challenge the server
 // handed out (notes/dbsc-chromium.md, "Wire format"). Only signatures are checked here;
 // whether the challenge is live and belongs to the session is the database's question
-// (lib/auth/dbsc-challenges.ts).
+// (lib/auth/dbsc/challenges.ts).
 
 /** What the registration offer lists, most preferred first. */
 export const DBSC_ALGORITHMS = ["ES256", "RS256"] as const;

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import type { Db } from "../db";
+import type { Db } from "../../db";
 
 // Challenges live in the database, not in one process's memory: the browser may send
 // its answer to any app instance, and an instance that restarts must not forget which

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
-import type { Db } from "../db";
+import type { Db } from "../../db";
 
 // The single-use links sent by mail. 256 bits from the CSPRNG, base64url; only the
 // SHA-256 is stored, so a database leak yields no working link.

@@ -1,4 +1,5 @@
-// Input schemas for the account forms. Edge-safe (zod only), so pages can share them.
+// Input schemas of the auth and account routes (zod): what a request body must hold before
+// a route hands it to the auth core. Only route handlers use them.
 import { z } from "zod";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "./password-rules";
 

@@ -1,12 +1,13 @@
 import "server-only";
 import type { JWK } from "jose";
-import { getConfig } from "../config";
-import type { Db } from "../db";
-import { recordAuthEvent, type ClientInfo } from "./audit";
-import { consumeChallenge, issueChallenge } from "./dbsc-challenges";
-import { DBSC_ALGORITHMS, verifyRefreshProof, verifyRegistrationProof, type ProofFailure } from "./dbsc-proof";
-import { accessTokenCookieAttributes, cookieNames } from "./edge/cookies";
-import { signAccessToken } from "./edge/tokens";
+import { getConfig } from "../../config";
+import type { Db } from "../../db";
+import { recordAuthEvent } from "../audit";
+import type { ClientInfo } from "../client-info";
+import { consumeChallenge, issueChallenge } from "./challenges";
+import { DBSC_ALGORITHMS, verifyRefreshProof, verifyRegistrationProof, type ProofFailure } from "./proof";
+import { accessTokenCookieAttributes, cookieNames } from "../edge/cookies";
+import { signAccessToken } from "../edge/tokens";
 
 // Device Bound Session Credentials (W3C WICG draft; wire format as this machine's
 // Chromium speaks it: notes/dbsc-chromium.md). The browser keeps a private key the page
