@@ -10,7 +10,12 @@ import { startServer, type TestServer } from "../support/server";
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer({ RATE_LIMIT_LOGIN_PER_IP: "100000/60", RATE_LIMIT_REFRESH_FAILURES_PER_IP: "100000/60" });
+  server = await startServer({
+    RATE_LIMIT_LOGIN_PER_IP: "100000/60",
+    RATE_LIMIT_REFRESH_FAILURES_PER_IP: "100000/60",
+    // Token-API clients here sign in with the legacy password grant (off by default).
+    OAUTH_PASSWORD_GRANT: "enabled",
+  });
 });
 afterAll(() => server?.stop());
 
