@@ -144,6 +144,23 @@ describe("forgot password → mail → reset", () => {
     expect((await login(server.url, { email, password: "second passphrase" })).response.status).toBe(200);
   });
 
+  it("lets exactly one of several concurrent resets with one link win", async () => {
+    const email = "racing@example.com";
+    await register(email, "racing passphrase");
+    await mail.nextMailTo(email);
+    const token = await resetTokenFor(email);
+    const attempts = await Promise.all(
+      ["racer one pass", "racer two pass", "racer three pass", "racer four pass"].map((password) =>
+        post("/api/auth/password/reset", { token, password }),
+      ),
+    );
+    const statuses = attempts.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 400, 400, 400]);
+    const user = await server.db.user.findUniqueOrThrow({ where: { email } });
+    const active = await server.db.session.count({ where: { userId: user.id, revokedAt: null } });
+    expect(active).toBe(1);
+  });
+
   it("refuses an expired link", async () => {
     const email = "expired@example.com";
     await register(email, "before expiry");
