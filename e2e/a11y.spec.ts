@@ -45,7 +45,12 @@ const WIDTHS = [
   { name: "360px", width: 360, height: 780 },
 ] as const;
 
-const slug = (path: string) => path.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "") || "home";
+// Short enough for a file name even when the path carries a whole OAuth request.
+const slug = (path: string) =>
+  path
+    .replace(/[^a-z0-9]+/gi, "-")
+    .replace(/^-|-$/g, "")
+    .slice(0, 60) || "home";
 
 async function backgroundColour(page: Page): Promise<string> {
   return page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
