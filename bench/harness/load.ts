@@ -339,7 +339,7 @@ type Timing = { wallMs: number; cpuMs: number };
 export type DbPathSection = {
   iterations: number;
   appConnection: { journalMode: string; synchronous: string };
-  rotation: { withLimiter: Timing; withoutLimiter: Timing; select1: Timing };
+  rotation: { refresh: Timing; select1: Timing };
   commit: Array<Timing & { journal: string; synchronous: string }>;
 };
 

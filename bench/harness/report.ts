@@ -349,8 +349,7 @@ export function renderReport(results: Results): string {
         `\n## Refresh path without HTTP (in-process, ${d.iterations} iterations; the app's SQLite connection: journal_mode=${c.journalMode}, synchronous=${c.synchronous})`,
       );
       const rows: Array<[string, { wallMs: number; cpuMs: number }]> = [
-        ["rotation + rate-limit call (what POST /api/auth/refresh runs)", d.rotation.withLimiter],
-        ["rotation alone (rotateRefreshToken)", d.rotation.withoutLimiter],
+        ["one rotation (what POST /api/auth/refresh runs for a current token)", d.rotation.refresh],
         ["SELECT 1 through Prisma (what /api/health runs)", d.rotation.select1],
         ...d.commit.map((x): [string, { wallMs: number; cpuMs: number }] => [
           `one autocommit upsert, better-sqlite3, ${x.journal} journal, synchronous=${x.synchronous}`,

@@ -2,7 +2,8 @@ import "server-only";
 import { createHash, createHmac, hkdfSync, randomBytes, randomUUID } from "node:crypto";
 import { getAuthSecrets, getConfig } from "../config";
 import type { Db } from "../db";
-import { providerOfDb } from "../db/client";
+import { sqliteConnectionOf } from "../db/client";
+import { sqliteTimestamp, type Prepare } from "../db/sqlite-connection";
 import { retryOnConflict } from "../db/retry";
 import { recordAuthEvent } from "./audit";
 import type { ClientInfo } from "./client-info";
@@ -181,18 +182,27 @@ export async function rotateRefreshToken(
   return { ok: true, kind: outcome.kind, tokens: await withAccessToken(outcome.base, now) };
 }
 
-type SuccessorRow = { sessionId: string; expiresAt: Date | string };
-type SessionRow = SessionBinding & { userId: string };
+type HotRow = SessionBinding & { userId: string; sessionId: string; expiresAt: Date | string };
+
+/** What the hot path writes: the claim of `tokenHash` and its successor's row. */
+type Claim = {
+  tokenHash: string;
+  successorHash: string;
+  successorId: string;
+  now: Date;
+  idleEnd: Date;
+  via: RefreshVia | null;
+};
 
 /**
  * The hot path: the presented token is current and its session valid. Claiming it,
  * inserting its successor and touching the session cost one statement on PostgreSQL
- * (data-modifying CTEs) and one batch of three on SQLite (which has none), instead of an
- * interactive transaction of six Prisma queries. Every part is conditional on the claim
- * (`usedAt IS NULL` plus the session checks in the same statement), so of two concurrent
- * requests only one inserts, and a token that is not current (or whose session is
- * device-bound) changes nothing here: null sends it to rotateInTransaction, which tells
- * grace, reuse, expiry and binding apart.
+ * (data-modifying CTEs) and one synchronous transaction on SQLite's connection,
+ * instead of an interactive transaction of six Prisma queries. The claim is
+ * conditional (`usedAt IS NULL` plus the session checks in the same statement), so of
+ * two concurrent requests only one inserts, and a token that is not current (or whose
+ * session is device-bound) changes nothing here: null sends it to rotateInTransaction,
+ * which tells grace, reuse, expiry and binding apart.
  */
 async function rotateCurrentToken(
   db: Db,
@@ -200,61 +210,19 @@ async function rotateCurrentToken(
   now: Date,
   via: RefreshVia | null,
 ): Promise<IssuedRefresh | null> {
-  const tokenHash = hashRefreshToken(presented);
   const refreshToken = deriveSuccessor(presented, getSuccessorKeys()[0]!);
-  const successorHash = hashRefreshToken(refreshToken);
-  const successorId = randomUUID();
-  const idleEnd = addSeconds(now, getConfig().refreshIdleTtlSeconds);
-  let row: (SuccessorRow & SessionRow) | undefined;
-  if (providerOfDb(db) === "postgresql") {
-    const rows = await db.$queryRaw<(SuccessorRow & SessionRow)[]>`
-      WITH claimed AS (
-        UPDATE "RefreshToken" AS t SET "usedAt" = ${now}::timestamp(3), "usedVia" = ${via}
-        FROM "Session" AS s
-        WHERE t."tokenHash" = ${tokenHash} AND t."usedAt" IS NULL AND s."id" = t."sessionId"
-          AND s."revokedAt" IS NULL AND s."idleExpiresAt" > ${now}::timestamp(3)
-          AND s."absoluteExpiresAt" > ${now}::timestamp(3) AND s."dbscThumbprint" IS NULL
-        RETURNING t."id", t."sessionId", s."userId", s."clientId", s."scope", s."dpopJkt",
-          LEAST(${idleEnd}::timestamp(3), s."absoluteExpiresAt") AS "expiresAt"
-      ), successor AS (
-        INSERT INTO "RefreshToken" ("id", "tokenHash", "sessionId", "parentId", "createdAt", "expiresAt")
-        SELECT ${successorId}, ${successorHash}, "sessionId", "id", ${now}::timestamp(3), "expiresAt" FROM claimed
-        RETURNING "sessionId", "expiresAt"
-      ), touched AS (
-        UPDATE "Session" AS s SET "lastUsedAt" = ${now}::timestamp(3), "idleExpiresAt" = successor."expiresAt"
-        FROM successor WHERE s."id" = successor."sessionId"
-        RETURNING s."id"
-      )
-      SELECT claimed."sessionId", claimed."userId", claimed."clientId", claimed."scope", claimed."dpopJkt",
-        claimed."expiresAt" FROM claimed`;
-    row = rows[0];
-  } else {
-    // One connection, one transaction at a time: the insert sees the claim's usedAt, and
-    // a successor already there means an earlier request claimed it in the same
-    // millisecond.
-    const [, inserted, touched] = await db.$transaction([
-      db.$executeRaw`
-        UPDATE "RefreshToken" SET "usedAt" = ${now}, "usedVia" = ${via}
-        WHERE "tokenHash" = ${tokenHash} AND "usedAt" IS NULL AND "sessionId" IN (
-          SELECT "id" FROM "Session"
-          WHERE "revokedAt" IS NULL AND "idleExpiresAt" > ${now} AND "absoluteExpiresAt" > ${now}
-            AND "dbscThumbprint" IS NULL)`,
-      db.$queryRaw<SuccessorRow[]>`
-        INSERT INTO "RefreshToken" ("id", "tokenHash", "sessionId", "parentId", "createdAt", "expiresAt")
-        SELECT ${successorId}, ${successorHash}, t."sessionId", t."id", ${now}, MIN(${idleEnd}, s."absoluteExpiresAt")
-        FROM "RefreshToken" AS t JOIN "Session" AS s ON s."id" = t."sessionId"
-        WHERE t."tokenHash" = ${tokenHash} AND t."usedAt" = ${now}
-          AND NOT EXISTS (SELECT 1 FROM "RefreshToken" AS c WHERE c."parentId" = t."id")
-        RETURNING "sessionId", "expiresAt"`,
-      db.$queryRaw<SessionRow[]>`
-        UPDATE "Session" SET "lastUsedAt" = ${now}, "idleExpiresAt" = successor."expiresAt"
-        FROM (SELECT "sessionId", "expiresAt" FROM "RefreshToken"
-              WHERE "tokenHash" = ${successorHash} AND "createdAt" = ${now}) AS successor
-        WHERE "Session"."id" = successor."sessionId"
-        RETURNING "userId", "clientId", "scope", "dpopJkt"`,
-    ]);
-    row = inserted[0] && touched[0] ? { ...inserted[0], ...touched[0] } : undefined;
-  }
+  const claim: Claim = {
+    tokenHash: hashRefreshToken(presented),
+    successorHash: hashRefreshToken(refreshToken),
+    successorId: randomUUID(),
+    now,
+    idleEnd: addSeconds(now, getConfig().refreshIdleTtlSeconds),
+    via,
+  };
+  const sqlite = sqliteConnectionOf(db);
+  const row = sqlite
+    ? await sqlite.transaction((prepare) => rotateOnSqlite(prepare, claim))
+    : await rotateOnPostgres(db, claim);
   if (!row) return null;
   return {
     userId: row.userId,
@@ -263,6 +231,53 @@ async function rotateCurrentToken(
     refreshTokenExpiresAt: new Date(row.expiresAt),
     binding: bindingOf(row),
   };
+}
+
+async function rotateOnPostgres(db: Db, c: Claim): Promise<HotRow | undefined> {
+  const rows = await db.$queryRaw<HotRow[]>`
+    WITH claimed AS (
+      UPDATE "RefreshToken" AS t SET "usedAt" = ${c.now}::timestamp(3), "usedVia" = ${c.via}
+      FROM "Session" AS s
+      WHERE t."tokenHash" = ${c.tokenHash} AND t."usedAt" IS NULL AND s."id" = t."sessionId"
+        AND s."revokedAt" IS NULL AND s."idleExpiresAt" > ${c.now}::timestamp(3)
+        AND s."absoluteExpiresAt" > ${c.now}::timestamp(3) AND s."dbscThumbprint" IS NULL
+      RETURNING t."id", t."sessionId", s."userId", s."clientId", s."scope", s."dpopJkt",
+        LEAST(${c.idleEnd}::timestamp(3), s."absoluteExpiresAt") AS "expiresAt"
+    ), successor AS (
+      INSERT INTO "RefreshToken" ("id", "tokenHash", "sessionId", "parentId", "createdAt", "expiresAt")
+      SELECT ${c.successorId}, ${c.successorHash}, "sessionId", "id", ${c.now}::timestamp(3), "expiresAt" FROM claimed
+      RETURNING "sessionId", "expiresAt"
+    ), touched AS (
+      UPDATE "Session" AS s SET "lastUsedAt" = ${c.now}::timestamp(3), "idleExpiresAt" = successor."expiresAt"
+      FROM successor WHERE s."id" = successor."sessionId"
+      RETURNING s."id"
+    )
+    SELECT claimed."sessionId", claimed."userId", claimed."clientId", claimed."scope", claimed."dpopJkt",
+      claimed."expiresAt" FROM claimed`;
+  return rows[0];
+}
+
+// Runs inside one SQLite transaction with nothing interleaved (lib/db/sqlite-connection),
+// so the claim, the session's touch and the insert see each other in order.
+function rotateOnSqlite(prepare: Prepare, c: Claim): HotRow | undefined {
+  const at = sqliteTimestamp(c.now);
+  const claimed = prepare(
+    `UPDATE "RefreshToken" SET "usedAt" = ?, "usedVia" = ?
+     WHERE "tokenHash" = ? AND "usedAt" IS NULL AND "sessionId" IN (
+       SELECT "id" FROM "Session"
+       WHERE "revokedAt" IS NULL AND "idleExpiresAt" > ? AND "absoluteExpiresAt" > ? AND "dbscThumbprint" IS NULL)
+     RETURNING "id", "sessionId"`,
+  ).get(at, c.via, c.tokenHash, at, at) as { id: string; sessionId: string } | undefined;
+  if (!claimed) return undefined;
+  const session = prepare(
+    `UPDATE "Session" SET "lastUsedAt" = ?, "idleExpiresAt" = MIN(?, "absoluteExpiresAt") WHERE "id" = ?
+     RETURNING "userId", "clientId", "scope", "dpopJkt", "idleExpiresAt" AS "expiresAt"`,
+  ).get(at, sqliteTimestamp(c.idleEnd), claimed.sessionId) as Omit<HotRow, "sessionId">;
+  prepare(
+    `INSERT INTO "RefreshToken" ("id", "tokenHash", "sessionId", "parentId", "createdAt", "expiresAt")
+     VALUES (?, ?, ?, ?, ?, ?)`,
+  ).run(c.successorId, c.successorHash, claimed.sessionId, claimed.id, at, session.expiresAt);
+  return { sessionId: claimed.sessionId, ...session };
 }
 
 async function rotateInTransaction(
