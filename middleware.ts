@@ -1,6 +1,6 @@
 // The edge gate. Optimistic: it checks the access token's signature and claims, never
 // the database; pages and APIs that return user data check the session again through
-// lib/auth/session. Runtime-neutral code (jose + Web Crypto), so moving to Next 16's
+// lib/auth/session/current. Runtime-neutral code (jose + Web Crypto), so moving to Next 16's
 // `proxy.ts` (Node.js runtime) is a rename.
 //
 // It runs for every page and API route (not static files), because every page needs a

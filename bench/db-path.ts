@@ -11,7 +11,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { startSession } from "../lib/auth/refresh";
+import { startSession } from "../lib/auth/session/lifecycle";
 import { throttledRefresh } from "../lib/auth/throttled-refresh";
 import { createDb } from "../lib/db/client";
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { findClient } from "@/lib/auth/oauth/clients";
 import { findPendingDevice, formatUserCode } from "@/lib/auth/oauth/device-codes";
-import { getCurrentSession } from "@/lib/auth/current-session";
+import { getCurrentSession } from "@/lib/auth/session/current";
 import { getDb } from "@/lib/db";
 import { headers } from "next/headers";
 import { clientInfo } from "@/lib/http/client-info";

@@ -4,8 +4,10 @@ import { recordAuthEvent } from "./audit";
 import type { ClientInfo } from "./client-info";
 import { hashPassword, verifyPassword } from "./password";
 import { consumePasswordAttempt } from "./rate-limit";
-import { reissueSessionTokens, REVOKE_REASON, type TokenPair } from "./refresh";
-import { revokeOtherSessions } from "./user-sessions";
+import { reissueSessionTokens } from "./refresh";
+import { REVOKE_REASON } from "./session/lifecycle";
+import { type TokenPair } from "./token-pair";
+import { revokeOtherSessions } from "./session/active";
 
 export type ChangePasswordResult =
   | { ok: true; tokens: TokenPair; revokedSessions: number }

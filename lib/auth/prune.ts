@@ -1,6 +1,7 @@
 import "server-only";
 import { getConfig } from "../config";
 import type { Db } from "../db";
+import { addSeconds } from "../dates";
 
 export type PruneResult = { sessions: number; refreshTokens: number; dbscChallenges: number };
 
@@ -14,7 +15,7 @@ export type PruneResult = { sessions: number; refreshTokens: number; dbscChallen
  *   and an expired one can no longer be answered, used or not.
  */
 export async function pruneExpired(db: Db, now = new Date()): Promise<PruneResult> {
-  const idleCutoff = new Date(now.getTime() - getConfig().refreshIdleTtlSeconds * 1000);
+  const idleCutoff = addSeconds(now, -getConfig().refreshIdleTtlSeconds);
   const sessions = await db.session.deleteMany({
     where: {
       OR: [{ idleExpiresAt: { lte: now } }, { absoluteExpiresAt: { lte: now } }, { revokedAt: { lte: idleCutoff } }],

@@ -1,13 +1,24 @@
 import "server-only";
-import { createHash, createHmac, hkdfSync, randomBytes, randomUUID } from "node:crypto";
+import { createHmac, hkdfSync, randomUUID } from "node:crypto";
 import { getAuthSecrets, getConfig } from "../config";
+import { addSeconds, earlier } from "../dates";
 import type { Db } from "../db";
 import { sqliteConnectionOf } from "../db/client";
 import { sqliteTimestamp, type Prepare } from "../db/sqlite-connection";
 import { retryOnConflict } from "../db/retry";
 import { recordAuthEvent } from "./audit";
 import type { ClientInfo } from "./client-info";
-import { signAccessToken, type AccessTokenSubject } from "./edge/tokens";
+import { REVOKE_REASON } from "./session/lifecycle";
+import {
+  bindingOf,
+  hashRefreshToken,
+  issueTokenPair,
+  newRefreshToken,
+  REFRESH_TOKEN_PATTERN,
+  type IssuedRefresh,
+  type SessionBinding,
+  type TokenPair,
+} from "./token-pair";
 
 // Design choice for the grace window (docs/rotation.md,
 // docs/decisions/0002-derived-successors.md): only hashes are stored, yet a retried
@@ -28,48 +39,11 @@ export type RefreshFailure = "invalid_refresh_token" | "refresh_token_reused" | 
 export const REFRESH_VIA = ["navigation", "in_page_401", "proactive", "token_api", "reissue"] as const;
 export type RefreshVia = (typeof REFRESH_VIA)[number];
 
-export type TokenPair = {
-  userId: string;
-  sessionId: string;
-  accessToken: string;
-  accessTokenExpiresAt: Date;
-  refreshToken: string;
-  refreshTokenExpiresAt: Date;
-};
-
-/** A refresh token just issued, before its access token is signed. */
-type IssuedRefresh = Omit<TokenPair, "accessToken" | "accessTokenExpiresAt"> & { binding: SessionBinding };
-
-/** What an OAuth client's session is tied to; all null for the browser sign-in. */
-export type SessionBinding = { clientId: string | null; scope: string | null; dpopJkt: string | null };
-
-const UNBOUND: SessionBinding = { clientId: null, scope: null, dpopJkt: null };
-
-const bindingOf = (session: SessionBinding): SessionBinding => ({
-  clientId: session.clientId,
-  scope: session.scope,
-  dpopJkt: session.dpopJkt,
-});
-
 export type RotationResult =
   { ok: true; kind: "rotated" | "grace"; tokens: TokenPair } | { ok: false; error: RefreshFailure };
 
-export const REVOKE_REASON = {
-  logout: "logout",
-  reuse: "refresh_token_reused",
-  user: "revoked_by_user",
-  passwordChanged: "password_changed",
-} as const;
-
-// 32 random bytes, base64url without padding.
-const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
 // Long enough for a queue of concurrent refreshes of one SQLite connection.
 const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
-
-export function hashRefreshToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
 
 let successorKeys: Buffer[] | undefined;
 
@@ -101,62 +75,6 @@ function successorCandidates(parent: string): string[] {
   return getSuccessorKeys().flatMap((key) => [deriveSuccessor(parent, key), deriveReissued(parentHash, key)]);
 }
 
-function minDate(a: Date, b: Date): Date {
-  return a.getTime() <= b.getTime() ? a : b;
-}
-
-function addSeconds(date: Date, seconds: number): Date {
-  return new Date(date.getTime() + seconds * 1000);
-}
-
-async function withAccessToken(base: IssuedRefresh, now: Date): Promise<TokenPair> {
-  const subject: AccessTokenSubject = { userId: base.userId, sessionId: base.sessionId, ...base.binding };
-  const access = await signAccessToken(subject, now);
-  const { userId, sessionId, refreshToken, refreshTokenExpiresAt } = base;
-  return {
-    userId,
-    sessionId,
-    refreshToken,
-    refreshTokenExpiresAt,
-    accessToken: access.token,
-    accessTokenExpiresAt: access.expiresAt,
-  };
-}
-
-/** Creates a session (one sign-in on one device) with its first refresh token. */
-export async function startSession(
-  db: Db,
-  userId: string,
-  client: ClientInfo,
-  now = new Date(),
-  binding: SessionBinding = UNBOUND,
-): Promise<TokenPair> {
-  const config = getConfig();
-  const absoluteExpiresAt = addSeconds(now, config.sessionMaxAgeSeconds);
-  const idleExpiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), absoluteExpiresAt);
-  const refreshToken = randomBytes(32).toString("base64url");
-  const session = await db.session.create({
-    data: {
-      userId,
-      userAgent: client.userAgent,
-      clientName: client.clientName ?? null,
-      ip: client.ip,
-      ...binding,
-      createdAt: now,
-      lastUsedAt: now,
-      idleExpiresAt,
-      absoluteExpiresAt,
-      refreshTokens: {
-        create: { tokenHash: hashRefreshToken(refreshToken), createdAt: now, expiresAt: idleExpiresAt },
-      },
-    },
-  });
-  return withAccessToken(
-    { userId, sessionId: session.id, refreshToken, refreshTokenExpiresAt: idleExpiresAt, binding },
-    now,
-  );
-}
-
 type Outcome = { ok: true; kind: "rotated" | "grace"; base: IssuedRefresh } | { ok: false; error: RefreshFailure };
 
 type Transaction = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -174,12 +92,12 @@ export async function rotateRefreshToken(
 ): Promise<RotationResult> {
   if (!REFRESH_TOKEN_PATTERN.test(presented)) return { ok: false, error: "invalid_refresh_token" };
   const rotated = await retryOnConflict(() => rotateCurrentToken(db, presented, now, via));
-  if (rotated) return { ok: true, kind: "rotated", tokens: await withAccessToken(rotated, now) };
+  if (rotated) return { ok: true, kind: "rotated", tokens: await issueTokenPair(rotated, now) };
   const outcome = await retryOnConflict(() =>
     db.$transaction((tx) => rotateInTransaction(tx, presented, client, now, via), TRANSACTION_OPTIONS),
   );
   if (!outcome.ok) return outcome;
-  return { ok: true, kind: outcome.kind, tokens: await withAccessToken(outcome.base, now) };
+  return { ok: true, kind: outcome.kind, tokens: await issueTokenPair(outcome.base, now) };
 }
 
 type HotRow = SessionBinding & { userId: string; sessionId: string; expiresAt: Date | string };
@@ -317,7 +235,7 @@ async function rotateInTransaction(
     });
     if (claimed.count === 1) {
       const refreshToken = deriveSuccessor(presented, getSuccessorKeys()[0]!);
-      const expiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
+      const expiresAt = earlier(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
       await tx.refreshToken.create({
         data: {
           tokenHash: hashRefreshToken(refreshToken),
@@ -466,7 +384,7 @@ export async function reissueSessionTokens(db: Db, sessionId: string, now = new 
   const reissue = () =>
     db.$transaction(async (tx): Promise<IssuedRefresh | null> => {
       const session = await tx.session.findUniqueOrThrow({ where: { id: sessionId } });
-      const expiresAt = minDate(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
+      const expiresAt = earlier(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
       const current = await tx.refreshToken.findFirst({
         where: { sessionId, usedAt: null },
         orderBy: { createdAt: "desc" },
@@ -485,9 +403,7 @@ export async function reissueSessionTokens(db: Db, sessionId: string, now = new 
         where: { sessionId, usedAt: null },
         data: { usedAt: now, usedVia: "reissue" },
       });
-      const refreshToken = current
-        ? deriveReissued(current.tokenHash, getSuccessorKeys()[0]!)
-        : randomBytes(32).toString("base64url");
+      const refreshToken = current ? deriveReissued(current.tokenHash, getSuccessorKeys()[0]!) : newRefreshToken();
       await tx.refreshToken.create({
         data: {
           tokenHash: hashRefreshToken(refreshToken),
@@ -508,18 +424,9 @@ export async function reissueSessionTokens(db: Db, sessionId: string, now = new 
     }, TRANSACTION_OPTIONS);
   for (let attempt = 1; ; attempt++) {
     const base = await retryOnConflict(reissue);
-    if (base) return withAccessToken(base, now);
+    if (base) return issueTokenPair(base, now);
     if (attempt >= 4) throw new Error("could not reissue the session's tokens: its refresh token kept rotating");
   }
-}
-
-/** Revokes a session and with it every refresh token of its family. Idempotent. */
-export async function revokeSession(db: Db, sessionId: string, reason: string, now = new Date()): Promise<boolean> {
-  const result = await db.session.updateMany({
-    where: { id: sessionId, revokedAt: null },
-    data: { revokedAt: now, revokedReason: reason },
-  });
-  return result.count === 1;
 }
 
 /** The session a refresh token belongs to, for logout: no validity checks. */

@@ -6,7 +6,8 @@ import { recordAuthEvent } from "./audit";
 import type { ClientInfo } from "./client-info";
 import { hashPassword } from "./password";
 import { consumeRegisterAttempt } from "./rate-limit";
-import { startSession, type TokenPair } from "./refresh";
+import { startSession } from "./session/lifecycle";
+import { type TokenPair } from "./token-pair";
 
 export type RegisterResult =
   // tokens is null when REQUIRE_VERIFIED_EMAIL=true: the address must be verified first.

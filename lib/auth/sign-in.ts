@@ -5,7 +5,8 @@ import { recordAuthEvent } from "./audit";
 import type { ClientInfo } from "./client-info";
 import { hashPassword, needsRehash, verifyPasswordOrDummy } from "./password";
 import { consumePasswordAttempt } from "./rate-limit";
-import { startSession, type TokenPair } from "./refresh";
+import { startSession } from "./session/lifecycle";
+import { type TokenPair } from "./token-pair";
 
 export type SignInResult =
   | { ok: true; user: { id: string; email: string }; tokens: TokenPair }

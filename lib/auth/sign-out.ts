@@ -2,7 +2,8 @@ import "server-only";
 import type { Db } from "../db";
 import { recordAuthEvent } from "./audit";
 import type { ClientInfo } from "./client-info";
-import { findSessionIdByRefreshToken, REVOKE_REASON, revokeSession } from "./refresh";
+import { findSessionIdByRefreshToken } from "./refresh";
+import { REVOKE_REASON, revokeSession } from "./session/lifecycle";
 import { verifyAccessToken } from "./edge/tokens";
 
 /**

@@ -1,5 +1,5 @@
 // RFC 6749 §5.1 / §5.2 response shapes. Errors carry `message` too, the app's own field.
-import type { TokenPair } from "../auth/refresh";
+import type { TokenPair } from "../auth/token-pair";
 import { json } from "./responses";
 
 // §5.1: the token response must not be cached.

@@ -2,7 +2,7 @@
 // database: any instance can serve any request, rotation and reuse detection hold
 // across them, and a crash in the middle of a refresh leaves no half-rotated session.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashRefreshToken } from "@/lib/auth/refresh";
+import { hashRefreshToken } from "@/lib/auth/token-pair";
 import { createTestDatabase, DEMO, testProvider, type TestDatabase } from "../support/database";
 import { login, parseSetCookies, refreshWith } from "../support/http";
 import { startServer, type TestServer } from "../support/server";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashRefreshToken } from "@/lib/auth/refresh";
+import { hashRefreshToken } from "@/lib/auth/token-pair";
 import { databaseState, DEMO } from "../support/database";
 import { CookieJar, login, parseSetCookies, refreshWith, withCookies } from "../support/http";
 import { startServer, type TestServer } from "../support/server";

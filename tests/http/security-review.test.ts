@@ -3,7 +3,7 @@ import { request as httpRequest } from "node:http";
 import bcrypt from "bcryptjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "@/lib/auth/password";
-import { hashRefreshToken } from "@/lib/auth/refresh";
+import { hashRefreshToken } from "@/lib/auth/token-pair";
 import { DEMO } from "../support/database";
 import { login, parseSetCookies, refreshWith, withCookies } from "../support/http";
 import { startServer, type TestServer } from "../support/server";

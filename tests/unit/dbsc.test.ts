@@ -16,7 +16,8 @@ import { consumeChallenge, DBSC_CHALLENGE_TTL_SECONDS, issueChallenge } from "@/
 import { verifyRefreshProof, verifyRegistrationProof } from "@/lib/auth/dbsc/proof";
 import { bindSession, refreshBoundSession } from "@/lib/auth/dbsc/binding";
 import { pruneExpired } from "@/lib/auth/prune";
-import { rotateRefreshToken, startSession } from "@/lib/auth/refresh";
+import { rotateRefreshToken } from "@/lib/auth/refresh";
+import { startSession } from "@/lib/auth/session/lifecycle";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 
 type Key = { privateKey: CryptoKey; jwk: JWK; alg: "ES256" | "RS256" };

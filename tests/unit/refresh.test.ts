@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { pruneExpired } from "@/lib/auth/prune";
-import { hashRefreshToken, revokeSession, rotateRefreshToken, startSession, type TokenPair } from "@/lib/auth/refresh";
+import { rotateRefreshToken } from "@/lib/auth/refresh";
+import { revokeSession, startSession } from "@/lib/auth/session/lifecycle";
+import { hashRefreshToken, type TokenPair } from "@/lib/auth/token-pair";
 import { verifyAccessToken } from "@/lib/auth/edge/tokens";
 import { createTestDatabase, DEMO, type TestDatabase } from "../support/database";
 

@@ -1,13 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  REFRESH_VIA,
-  reissueSessionTokens,
-  replayPreviousRefreshToken,
-  rotateRefreshToken,
-  startSession,
-  type TokenPair,
-} from "@/lib/auth/refresh";
-import { sessionTimeline } from "@/lib/auth/session-timeline";
+import { REFRESH_VIA, reissueSessionTokens, replayPreviousRefreshToken, rotateRefreshToken } from "@/lib/auth/refresh";
+import { startSession } from "@/lib/auth/session/lifecycle";
+import { type TokenPair } from "@/lib/auth/token-pair";
+import { sessionTimeline } from "@/lib/auth/session/timeline";
 import { createTestDatabase, DEMO, type TestDatabase } from "../support/database";
 
 const client = { ip: "127.0.0.1", userAgent: "vitest" };

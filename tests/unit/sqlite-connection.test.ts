@@ -3,7 +3,8 @@
 // not break: the DateTime format Prisma reads and compares, and the isolation from a
 // Prisma transaction that is open on the same connection.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { rotateRefreshToken, startSession } from "@/lib/auth/refresh";
+import { rotateRefreshToken } from "@/lib/auth/refresh";
+import { startSession } from "@/lib/auth/session/lifecycle";
 import { createTestDatabase, DEMO, testProvider, type TestDatabase } from "../support/database";
 
 const client = { ip: "127.0.0.1", userAgent: "vitest" };

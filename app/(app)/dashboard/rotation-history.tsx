@@ -1,5 +1,5 @@
 import { RelativeTime } from "@/components/relative-time";
-import type { Generation } from "@/lib/auth/session-timeline";
+import type { Generation } from "@/lib/auth/session/timeline";
 
 const HOW: Record<NonNullable<Generation["usedVia"]>, string> = {
   navigation: "navigation refresh",

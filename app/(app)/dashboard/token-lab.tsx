@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { formatRelative } from "@/components/relative-time";
-import type { SessionTimeline } from "@/lib/auth/session-timeline";
+import type { SessionTimeline } from "@/lib/auth/session/timeline";
 import { authFetch, onAuthFetchEvent, onRefresh, refreshSession } from "@/lib/client/auth-fetch";
 import { AccessBar } from "./access-bar";
 import styles from "./dashboard.module.css";

@@ -2,7 +2,7 @@ import type { NextRequest } from "next/server";
 import { clearAuthCookies } from "@/lib/auth/edge/cookies";
 import { deleteAccountSchema, firstIssue } from "@/lib/auth/request-schemas";
 import { deleteAccount } from "@/lib/auth/delete-account";
-import { getCurrentSession } from "@/lib/auth/current-session";
+import { getCurrentSession } from "@/lib/auth/session/current";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";

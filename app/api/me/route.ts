@@ -1,4 +1,4 @@
-import { getCurrentSession } from "@/lib/auth/current-session";
+import { getCurrentSession } from "@/lib/auth/session/current";
 import { json, unauthorized } from "@/lib/http/responses";
 
 export async function GET() {

@@ -1,5 +1,5 @@
-import { getCurrentSession } from "@/lib/auth/current-session";
-import { listActiveSessions } from "@/lib/auth/user-sessions";
+import { getCurrentSession } from "@/lib/auth/session/current";
+import { listActiveSessions } from "@/lib/auth/session/active";
 import { getDb } from "@/lib/db";
 import { json, unauthorized } from "@/lib/http/responses";
 

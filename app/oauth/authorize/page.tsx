@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { checkAuthorizeRequest, type RawParams } from "@/lib/auth/oauth/authorize-request";
-import { getCurrentSession } from "@/lib/auth/current-session";
+import { getCurrentSession } from "@/lib/auth/session/current";
 import { getDb } from "@/lib/db";
 
 export const metadata: Metadata = { title: "Authorize an application" };

@@ -8,6 +8,7 @@ import { consumeChallenge, issueChallenge } from "./challenges";
 import { DBSC_ALGORITHMS, verifyRefreshProof, verifyRegistrationProof, type ProofFailure } from "./proof";
 import { accessTokenCookieAttributes, cookieNames } from "../edge/cookies";
 import { signAccessToken } from "../edge/tokens";
+import { addSeconds, earlier } from "../../dates";
 
 // Device Bound Session Credentials (W3C WICG draft; wire format as this machine's
 // Chromium speaks it: notes/dbsc-chromium.md). The browser keeps a private key the page
@@ -177,9 +178,7 @@ export async function refreshBoundSession(
     return { kind: "rejected", failure: verified.failure };
   }
 
-  const idleExpiresAt = new Date(
-    Math.min(now.getTime() + getConfig().refreshIdleTtlSeconds * 1000, session.absoluteExpiresAt.getTime()),
-  );
+  const idleExpiresAt = earlier(addSeconds(now, getConfig().refreshIdleTtlSeconds), session.absoluteExpiresAt);
   const refreshed = await db.$transaction(async (tx) => {
     if (!(await consumeChallenge(tx, sessionId, verified.challenge, now))) return false;
     // Conditional on the session still being active: a revocation that landed since the

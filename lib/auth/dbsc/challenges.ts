@@ -1,6 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import type { Db } from "../../db";
+import { addSeconds } from "../../dates";
 
 // Challenges live in the database, not in one process's memory: the browser may send
 // its answer to any app instance, and an instance that restarts must not forget which
@@ -19,7 +20,7 @@ export async function issueChallenge(db: ChallengeWriter, sessionId: string, now
       id: challenge,
       sessionId,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + DBSC_CHALLENGE_TTL_SECONDS * 1000),
+      expiresAt: addSeconds(now, DBSC_CHALLENGE_TTL_SECONDS),
     },
   });
   return challenge;

@@ -2,8 +2,10 @@ import "server-only";
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Db } from "../../db";
 import type { ClientInfo } from "../client-info";
-import { REVOKE_REASON, revokeSession, startSession, type TokenPair } from "../refresh";
+import { REVOKE_REASON, revokeSession, startSession } from "../session/lifecycle";
+import { type TokenPair } from "../token-pair";
 import type { OAuthClient } from "./clients";
+import { addSeconds } from "../../dates";
 
 // Authorization codes (RFC 6749 §4.1) with PKCE (RFC 7636, S256 only): single use, at
 // most 60 seconds old, stored as SHA-256 like refresh tokens.
@@ -36,7 +38,7 @@ export async function createAuthorizationCode(db: Db, request: CodeRequest, now 
       codeChallenge: request.codeChallenge,
       scope: request.scope,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + AUTHORIZATION_CODE_TTL_SECONDS * 1000),
+      expiresAt: addSeconds(now, AUTHORIZATION_CODE_TTL_SECONDS),
     },
   });
   return code;

@@ -3,8 +3,10 @@ import { createHash, randomBytes, randomInt } from "node:crypto";
 import { RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
 import type { Db } from "../../db";
 import type { ClientInfo } from "../client-info";
-import { startSession, type TokenPair } from "../refresh";
+import { startSession } from "../session/lifecycle";
+import { type TokenPair } from "../token-pair";
 import type { OAuthClient } from "./clients";
+import { addSeconds } from "../../dates";
 
 // The device authorization grant (RFC 8628): the device shows a short user code, the
 // user approves it on /device, the device polls the token endpoint meanwhile.
@@ -53,7 +55,7 @@ export async function startDeviceAuthorization(
       scope,
       intervalSeconds: DEVICE_POLL_INTERVAL_SECONDS,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + DEVICE_CODE_TTL_SECONDS * 1000),
+      expiresAt: addSeconds(now, DEVICE_CODE_TTL_SECONDS),
     },
   });
   return { deviceCode, userCode, expiresIn: DEVICE_CODE_TTL_SECONDS, interval: DEVICE_POLL_INTERVAL_SECONDS };
@@ -146,7 +148,7 @@ export async function pollDeviceAuthorization(
   // §3.5 slow_down: a poll sooner than the interval adds 5 seconds to it, for this and
   // every later poll. The conditional update makes the "last poll" check atomic across
   // instances; a poll that loses it was too fast.
-  const earliest = new Date(now.getTime() - row.intervalSeconds * 1000);
+  const earliest = addSeconds(now, -row.intervalSeconds);
   const onTime = await db.deviceAuthorization.updateMany({
     where: { id: row.id, OR: [{ lastPolledAt: null }, { lastPolledAt: { lte: earliest } }] },
     data: { lastPolledAt: now },

@@ -4,7 +4,8 @@ import type { Db } from "../../db";
 import { recordAuthEvent } from "../audit";
 import type { ClientInfo } from "../client-info";
 import { verifyAccessToken } from "../edge/tokens";
-import { findSessionIdByRefreshToken, REVOKE_REASON, revokeSession } from "../refresh";
+import { findSessionIdByRefreshToken } from "../refresh";
+import { REVOKE_REASON, revokeSession } from "../session/lifecycle";
 
 // RFC 7009: revoking a refresh or access token ends the session (the token family)
 // behind it. Unknown tokens are not errors, so the answer tells an attacker nothing.

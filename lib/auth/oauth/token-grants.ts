@@ -6,7 +6,7 @@ import { emailSchema } from "../request-schemas";
 import { dpopHeader, verifyDpopProof } from "../edge/dpop";
 import { signAccessToken } from "../edge/tokens";
 import { MAX_PASSWORD_LENGTH } from "../password-rules";
-import { hashRefreshToken, type TokenPair } from "../refresh";
+import { hashRefreshToken, type TokenPair } from "../token-pair";
 import { throttledRefresh } from "../throttled-refresh";
 import { signInWithPassword } from "../sign-in";
 import { redeemAuthorizationCode } from "./authorization-codes";

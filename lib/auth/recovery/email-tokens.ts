@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../../db";
+import { addSeconds } from "../../dates";
 
 // The single-use links sent by mail. 256 bits from the CSPRNG, base64url; only the
 // SHA-256 is stored, so a database leak yields no working link.
@@ -32,7 +33,7 @@ export async function issueEmailToken(
       userId,
       purpose,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+      expiresAt: addSeconds(now, ttlSeconds),
     },
   });
   return token;

@@ -9,7 +9,8 @@ import type { ClientInfo } from "../client-info";
 import { claimEmailToken, emailLink, issueEmailToken } from "./email-tokens";
 import { hashPassword } from "../password";
 import { clearPasswordAttempts } from "../rate-limit";
-import { startSession, type TokenPair } from "../refresh";
+import { startSession } from "../session/lifecycle";
+import { type TokenPair } from "../token-pair";
 
 // Revocation reason of the sessions a reset ends (refresh.ts's REVOKE_REASON is shared).
 export const PASSWORD_RESET_REASON = "password_reset";

@@ -3,7 +3,7 @@ import { changePassword } from "@/lib/auth/account";
 import { presentedAccessToken } from "@/lib/auth/edge/bearer";
 import { setAuthCookies } from "@/lib/auth/edge/cookies";
 import { changePasswordSchema, firstIssue } from "@/lib/auth/request-schemas";
-import { getCurrentSession } from "@/lib/auth/current-session";
+import { getCurrentSession } from "@/lib/auth/session/current";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";

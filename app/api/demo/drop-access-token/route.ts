@@ -1,5 +1,5 @@
 import { clearAccessCookie } from "@/lib/auth/edge/cookies";
-import { getCurrentSession } from "@/lib/auth/current-session";
+import { getCurrentSession } from "@/lib/auth/session/current";
 import { json, unauthorized } from "@/lib/http/responses";
 
 // "Drop my access token now": the next API call meets a 401 and the fetch wrapper has to

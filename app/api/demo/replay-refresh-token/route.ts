@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { replayPreviousRefreshToken } from "@/lib/auth/refresh";
-import { getCurrentSession } from "@/lib/auth/current-session";
+import { getCurrentSession } from "@/lib/auth/session/current";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
 import { json, jsonError, unauthorized } from "@/lib/http/responses";

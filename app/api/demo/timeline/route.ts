@@ -1,5 +1,5 @@
-import { getCurrentSession } from "@/lib/auth/current-session";
-import { sessionTimeline } from "@/lib/auth/session-timeline";
+import { getCurrentSession } from "@/lib/auth/session/current";
+import { sessionTimeline } from "@/lib/auth/session/timeline";
 import { getDb } from "@/lib/db";
 import { json, unauthorized } from "@/lib/http/responses";
 

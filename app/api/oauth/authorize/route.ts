@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import { createAuthorizationCode } from "@/lib/auth/oauth/authorization-codes";
 import { checkAuthorizeRequest, clientRedirect } from "@/lib/auth/oauth/authorize-request";
-import { getCurrentSession } from "@/lib/auth/current-session";
+import { getCurrentSession } from "@/lib/auth/session/current";
 import { getDb } from "@/lib/db";
 import { readOAuthParams } from "@/lib/http/oauth-request";
 import { methodNotAllowed, redirectDocument } from "@/lib/http/oauth-responses";

@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { decideDeviceAuthorization, findPendingDevice } from "@/lib/auth/oauth/device-codes";
-import { getCurrentSession } from "@/lib/auth/current-session";
+import { getCurrentSession } from "@/lib/auth/session/current";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
 import { readOAuthParams } from "@/lib/http/oauth-request";

@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
 import { z } from "zod";
-import { getCurrentSession } from "@/lib/auth/current-session";
-import { revokeUserSession } from "@/lib/auth/user-sessions";
+import { getCurrentSession } from "@/lib/auth/session/current";
+import { revokeUserSession } from "@/lib/auth/session/active";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
 import { empty, jsonError, unauthorized } from "@/lib/http/responses";

@@ -1,7 +1,7 @@
 import type { NextRequest } from "next/server";
-import { REVOKE_REASON } from "@/lib/auth/refresh";
-import { getCurrentSession } from "@/lib/auth/current-session";
-import { revokeOtherSessions } from "@/lib/auth/user-sessions";
+import { REVOKE_REASON } from "@/lib/auth/session/lifecycle";
+import { getCurrentSession } from "@/lib/auth/session/current";
+import { revokeOtherSessions } from "@/lib/auth/session/active";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
 import { json, unauthorized } from "@/lib/http/responses";

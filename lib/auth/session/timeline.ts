@@ -1,6 +1,6 @@
 import "server-only";
-import type { Db } from "../db";
-import { REFRESH_VIA, type RefreshVia } from "./refresh";
+import type { Db } from "../../db";
+import { REFRESH_VIA, type RefreshVia } from "../refresh";
 
 /** One refresh token of the session's family, described without anything usable. */
 export type Generation = {

@@ -1,9 +1,9 @@
 import "server-only";
 import { cookies, headers } from "next/headers";
 import { cache } from "react";
-import { getDb } from "../db";
-import { checkAccessToken } from "./edge/access";
-import { rememberProofJti } from "./oauth/dpop-replay";
+import { getDb } from "../../db";
+import { checkAccessToken } from "../edge/access";
+import { rememberProofJti } from "../oauth/dpop-replay";
 
 export type CurrentSession = {
   user: { id: string; email: string };

@@ -1,10 +1,10 @@
 import "server-only";
-import type { Db } from "../db";
-import { describeDevice, type Device } from "../user-agent";
-import { recordAuthEvent } from "./audit";
-import type { ClientInfo } from "./client-info";
-import { deviceBinding, type DeviceBinding } from "./dbsc/binding";
-import { REVOKE_REASON, revokeSession } from "./refresh";
+import type { Db } from "../../db";
+import { describeDevice, type Device } from "../../user-agent";
+import { recordAuthEvent } from "../audit";
+import type { ClientInfo } from "../client-info";
+import { deviceBinding, type DeviceBinding } from "../dbsc/binding";
+import { REVOKE_REASON, revokeSession } from "./lifecycle";
 
 export type ActiveSession = {
   id: string;
