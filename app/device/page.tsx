@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { DecisionForm } from "@/components/decision-form";
 import { findClient } from "@/lib/auth/oauth/clients";
 import { findPendingDevice, formatUserCode } from "@/lib/auth/oauth/device-codes";
 import { getCurrentSession } from "@/lib/auth/session/current";
@@ -86,15 +87,7 @@ export default async function DevicePage({ searchParams }: { searchParams: Searc
         Signed in as <strong>{current.user.email}</strong>. <strong>{client?.name}</strong> with the code{" "}
         <code>{userCode}</code> asks to use your account. Approve only if you started this on your own device.
       </p>
-      <form method="post" action="/api/oauth/device">
-        <input type="hidden" name="user_code" value={userCode} />
-        <button type="submit" name="decision" value="approve">
-          Approve
-        </button>{" "}
-        <button type="submit" name="decision" value="deny">
-          Deny
-        </button>
-      </form>
+      <DecisionForm action="/api/oauth/device" fields={{ user_code: userCode }} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { DecisionForm } from "@/components/decision-form";
 import { checkAuthorizeRequest, type RawParams } from "@/lib/auth/oauth/authorize-request";
 import { getCurrentSession } from "@/lib/auth/session/current";
 import { getDb } from "@/lib/db";
@@ -44,21 +45,18 @@ export default async function AuthorizePage({ searchParams }: { searchParams: Pr
       <p>
         You will return to <code>{redirectUri}</code>. You can end its access any time on the sessions page.
       </p>
-      <form method="post" action="/api/oauth/authorize">
-        <input type="hidden" name="client_id" value={client.id} />
-        <input type="hidden" name="redirect_uri" value={redirectUri} />
-        <input type="hidden" name="response_type" value="code" />
-        <input type="hidden" name="code_challenge" value={codeChallenge} />
-        <input type="hidden" name="code_challenge_method" value="S256" />
-        <input type="hidden" name="scope" value={scope} />
-        {state !== undefined ? <input type="hidden" name="state" value={state} /> : null}
-        <button type="submit" name="decision" value="approve">
-          Approve
-        </button>{" "}
-        <button type="submit" name="decision" value="deny">
-          Deny
-        </button>
-      </form>
+      <DecisionForm
+        action="/api/oauth/authorize"
+        fields={{
+          client_id: client.id,
+          redirect_uri: redirectUri,
+          response_type: "code",
+          code_challenge: codeChallenge,
+          code_challenge_method: "S256",
+          scope,
+          state,
+        }}
+      />
     </>
   );
 }
