@@ -21,7 +21,8 @@ import {
   SERVER_CORE,
   temp,
 } from "./processes";
-import { appEnv, DEMO, loginCookie, prepareDatabase, startServer, tsx, type Server } from "./servers";
+import { appEnv } from "./env";
+import { DEMO, loginCookie, prepareDatabase, startServer, tsx, type Server } from "./servers";
 import { round } from "./stats";
 import type { Build } from "./variants";
 

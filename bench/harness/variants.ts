@@ -8,7 +8,7 @@ import { BENCH_NO_MIDDLEWARE_HEADER } from "../variants/header";
 import type { Variant } from "./options";
 import { BENCH_DIR, ROOT } from "./options";
 import { CommandError, log, run, temp } from "./processes";
-import { appEnv } from "./servers";
+import { appEnv } from "./env";
 import { round } from "./stats";
 
 export type Build = { variant: Variant; dir: string; seconds: number | null; gateFile: string; bare: boolean };
