@@ -155,10 +155,9 @@ describe("DBSC challenges", () => {
   let sessionB: string;
   beforeAll(async () => {
     t = await createTestDatabase();
-    const user = await t.db.user.findFirstOrThrow();
     const client = { ip: null, userAgent: null };
-    sessionA = (await startSession(t.db, user.id, client)).sessionId;
-    sessionB = (await startSession(t.db, user.id, client)).sessionId;
+    sessionA = (await startSession(t.db, t.demoUserId, client)).sessionId;
+    sessionB = (await startSession(t.db, t.demoUserId, client)).sessionId;
   });
   afterAll(() => t?.cleanup());
 
@@ -196,18 +195,16 @@ describe("DBSC challenges", () => {
 
 describe("binding a session", () => {
   let t: TestDatabase;
-  let userId: string;
   const client = { ip: null, userAgent: null };
   beforeAll(async () => {
     t = await createTestDatabase();
-    userId = (await t.db.user.findFirstOrThrow()).id;
   });
   afterAll(() => t?.cleanup());
 
   async function bound() {
-    const pair = await startSession(t.db, userId, client);
+    const pair = await startSession(t.db, t.demoUserId, client);
     const key = await newKey();
-    const subject = { userId, sessionId: pair.sessionId };
+    const subject = { userId: t.demoUserId, sessionId: pair.sessionId };
     const challenge = await issueChallenge(t.db, pair.sessionId);
     const result = await bindSession(t.db, subject, await sign(key, { jti: challenge }, { jwk: key.jwk }), client);
     expect(result.ok).toBe(true);
@@ -225,12 +222,12 @@ describe("binding a session", () => {
   });
 
   it("binds only the session the caller is signed in to", async () => {
-    const mine = await startSession(t.db, userId, client);
-    const theirs = await startSession(t.db, userId, client);
+    const mine = await startSession(t.db, t.demoUserId, client);
+    const theirs = await startSession(t.db, t.demoUserId, client);
     const key = await newKey();
     const challenge = await issueChallenge(t.db, theirs.sessionId);
     const proof = await sign(key, { jti: challenge }, { jwk: key.jwk });
-    expect(await bindSession(t.db, { userId, sessionId: mine.sessionId }, proof, client)).toEqual({
+    expect(await bindSession(t.db, { userId: t.demoUserId, sessionId: mine.sessionId }, proof, client)).toEqual({
       ok: false,
       error: "invalid_challenge",
     });
