@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { DEMO, formAlert, registerThroughPage, signIn, signInWithKeyboard } from "./helpers";
+import { DEMO, formAlert, registerThroughPage, signIn, signInWithKeyboard, submitSignIn } from "./helpers";
 
 test.describe("registering", () => {
   // The taken email is answered 409, which Chromium logs as a failed load.
@@ -78,9 +78,7 @@ test("change the password: other sessions end, the old password stops working", 
 
   await otherPage.reload();
   await expect(otherPage.getByRole("heading", { name: "Sign in" })).toBeVisible();
-  await otherPage.getByLabel("Email").fill(email);
-  await otherPage.getByLabel("Password").fill("the first password");
-  await otherPage.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(otherPage, { email, password: "the first password" });
   await expect(formAlert(otherPage)).toHaveText("The email or password is incorrect.");
   await other.close();
 });

@@ -13,11 +13,16 @@ export async function signInWithKeyboard(page: Page, credentials = DEMO): Promis
   await page.keyboard.press("Enter");
 }
 
-export async function signIn(page: Page, path = "/dashboard", credentials = DEMO): Promise<void> {
-  await page.goto(`/login?next=${encodeURIComponent(path)}`);
+/** Fills in and submits the sign-in form on the page, whatever the outcome. */
+export async function submitSignIn(page: Page, credentials: { email: string; password: string }): Promise<void> {
   await page.getByLabel("Email").fill(credentials.email);
   await page.getByLabel("Password").fill(credentials.password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+export async function signIn(page: Page, path = "/dashboard", credentials = DEMO): Promise<void> {
+  await page.goto(`/login?next=${encodeURIComponent(path)}`);
+  await submitSignIn(page, credentials);
   await expect(page.getByRole("heading", { name: `Welcome, ${credentials.email}` })).toBeVisible();
 }
 

@@ -3,7 +3,7 @@
 // and is read at /dev/mailbox, as in `npm run dev` without SMTP_URL.
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { formAlert, registerThroughPage } from "./helpers";
+import { formAlert, registerThroughPage, submitSignIn } from "./helpers";
 
 const uniqueEmail = (label: string) => `${label}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
 
@@ -57,9 +57,7 @@ test.describe("forgot password", () => {
     // The session that existed before the reset is gone, refresh token included.
     await oldPage.reload();
     await expect(oldPage.getByRole("heading", { name: "Sign in" })).toBeVisible();
-    await oldPage.getByLabel("Email").fill(email);
-    await oldPage.getByLabel("Password").fill("the forgotten password");
-    await oldPage.getByRole("button", { name: "Sign in" }).click();
+    await submitSignIn(oldPage, { email, password: "the forgotten password" });
     await expect(formAlert(oldPage)).toHaveText("The email or password is incorrect.");
     await oldPage.getByLabel("Password").fill("the remembered password");
     await oldPage.getByRole("button", { name: "Sign in" }).click();
@@ -107,8 +105,6 @@ test("delete account asks for the password, then signs out for good", async ({ p
 
   await page.goto("/dashboard");
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, { email, password });
   await expect(formAlert(page)).toHaveText("The email or password is incorrect.");
 });

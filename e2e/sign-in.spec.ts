@@ -1,5 +1,5 @@
 import { expect, test } from "./fixtures";
-import { authCookies, DEMO, formAlert, signIn, signInWithKeyboard } from "./helpers";
+import { authCookies, DEMO, formAlert, signIn, signInWithKeyboard, submitSignIn } from "./helpers";
 
 test("signs in through the page with the keyboard and sees the dashboard", async ({ page, context }, testInfo) => {
   await page.goto("/login");
@@ -19,9 +19,7 @@ test("signs in through the page with the keyboard and sees the dashboard", async
 
 test("a wrong password shows a clear error and keeps the typed email", async ({ page }) => {
   await page.goto("/login");
-  await page.getByLabel("Email").fill(DEMO.email);
-  await page.getByLabel("Password").fill("not-the-password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, { email: DEMO.email, password: "not-the-password" });
   await expect(formAlert(page)).toHaveText("The email or password is incorrect.");
   await expect(page.getByLabel("Email")).toHaveValue(DEMO.email);
   await expect(page.getByLabel("Password")).toHaveValue("");
@@ -40,9 +38,7 @@ test("signing in works without JavaScript", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto("/login");
-  await page.getByLabel("Email").fill(DEMO.email);
-  await page.getByLabel("Password").fill(DEMO.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submitSignIn(page, DEMO);
   await expect(page.getByRole("heading", { name: `Welcome, ${DEMO.email}` })).toBeVisible();
   await context.close();
 });

@@ -3,9 +3,10 @@
 // across them, and a crash in the middle of a refresh leaves no half-rotated session.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashRefreshToken } from "@/lib/auth/token-pair";
-import { createTestDatabase, DEMO, testProvider, type TestDatabase } from "../support/database";
+import { startInstances, type Instances } from "../support/cluster";
+import { DEMO } from "../support/database";
 import { login, parseSetCookies, refreshWith } from "../support/http";
-import { startServer, type TestServer } from "../support/server";
+import { startServer } from "../support/server";
 
 const UNLIMITED = "1000000/60";
 // One public origin for all instances, as behind a load balancer: tokens name it as
@@ -21,75 +22,71 @@ const env = {
   DATABASE_POOL_SIZE: "5",
 };
 
-let database: TestDatabase;
-let a: TestServer;
-let b: TestServer;
-
+let cluster: Instances;
 beforeAll(async () => {
-  if (testProvider() !== "postgresql") throw new Error("the cluster tests need TEST_DATABASE_URL=postgres://…");
-  database = await createTestDatabase();
-  [a, b] = await Promise.all([startServer(env, { database }), startServer(env, { database })]);
+  cluster = await startInstances(env);
 });
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await database?.cleanup();
-});
+afterAll(() => cluster?.stop());
 
 const refreshCookie = (response: Response) => parseSetCookies(response).find((c) => c.name === "refresh_token")?.value;
 
 async function sessionIdOf(refreshToken: string): Promise<string> {
-  return (await database.db.refreshToken.findUniqueOrThrow({ where: { tokenHash: hashRefreshToken(refreshToken) } }))
-    .sessionId;
+  return (
+    await cluster.database.db.refreshToken.findUniqueOrThrow({ where: { tokenHash: hashRefreshToken(refreshToken) } })
+  ).sessionId;
 }
 
 describe("two instances, one database", () => {
   it("sign in on A, refresh on B, replay the old token on A: the family is revoked on both", async () => {
-    const { jar } = await login(a.url, DEMO);
+    const { jar } = await login(cluster.a.url, DEMO);
     const r0 = jar.get("refresh_token")!;
-    const onB = await refreshWith(b.url, r0);
+    const onB = await refreshWith(cluster.b.url, r0);
     expect(onB.status).toBe(200);
     const r1 = refreshCookie(onB)!;
     const access = parseSetCookies(onB).find((c) => c.name === "access_token")!.value;
-    expect((await fetch(`${a.url}/api/me`, { headers: { cookie: `access_token=${access}` } })).status).toBe(200);
+    const meOnA = await fetch(`${cluster.a.url}/api/me`, { headers: { cookie: `access_token=${access}` } });
+    expect(meOnA.status).toBe(200);
 
     // Out of the grace window, then the replay on the other instance.
-    await database.db.refreshToken.updateMany({
+    await cluster.database.db.refreshToken.updateMany({
       where: { usedAt: { not: null } },
       data: { usedAt: new Date(Date.now() - 60_000) },
     });
-    const replay = await refreshWith(a.url, r0);
+    const replay = await refreshWith(cluster.a.url, r0);
     expect(replay.status).toBe(401);
     expect(((await replay.json()) as { error: string }).error).toBe("refresh_token_reused");
 
-    for (const server of [a, b]) {
+    for (const server of [cluster.a, cluster.b]) {
       const current = await refreshWith(server.url, r1);
       expect(current.status).toBe(401);
       expect((await fetch(`${server.url}/api/me`, { headers: { cookie: `access_token=${access}` } })).status).toBe(401);
     }
-    const session = await database.db.session.findUniqueOrThrow({ where: { id: await sessionIdOf(r1) } });
+    const session = await cluster.database.db.session.findUniqueOrThrow({ where: { id: await sessionIdOf(r1) } });
     expect(session.revokedReason).toBe("refresh_token_reused");
   });
 
   it("50 concurrent refreshes of one token across both instances: one successor, no 5xx", async () => {
-    const { jar } = await login(a.url, DEMO);
+    const { jar } = await login(cluster.a.url, DEMO);
     const token = jar.get("refresh_token")!;
-    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => refreshWith((i % 2 ? a : b).url, token)));
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => refreshWith((i % 2 ? cluster.a : cluster.b).url, token)),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
     expect(new Set(responses.map(refreshCookie)).size).toBe(1);
     const sessionId = await sessionIdOf(token);
-    const rows = await database.db.refreshToken.findMany({ where: { sessionId } });
+    const rows = await cluster.database.db.refreshToken.findMany({ where: { sessionId } });
     expect(rows).toHaveLength(2);
     expect(rows.filter((r) => r.usedAt === null)).toHaveLength(1);
-    expect((await database.db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).toBeNull();
+    expect((await cluster.database.db.session.findUniqueOrThrow({ where: { id: sessionId } })).revokedAt).toBeNull();
   });
 });
 
 describe("an instance killed in the middle of a refresh burst", () => {
   it("leaves every session with one usable current token, or revoked with a reason", async () => {
-    const victim = await startServer(env, { database });
+    const victim = await startServer(env, { database: cluster.database });
     const clients = await Promise.all(
       Array.from({ length: 12 }, async () => ({
-        token: (await login(b.url, DEMO)).jar.get("refresh_token")!,
+        token: (await login(cluster.b.url, DEMO)).jar.get("refresh_token")!,
         failures: 0,
       })),
     );
@@ -110,7 +107,7 @@ describe("an instance killed in the middle of a refresh burst", () => {
           client.token = refreshCookie(response)!;
         } catch {
           client.failures++;
-          server = b;
+          server = cluster.b;
         }
       }
     });
@@ -124,7 +121,7 @@ describe("an instance killed in the middle of a refresh burst", () => {
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
     expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(20);
     for (const sessionId of sessionIds) {
-      const session = await database.db.session.findUniqueOrThrow({
+      const session = await cluster.database.db.session.findUniqueOrThrow({
         where: { id: sessionId },
         include: { refreshTokens: { where: { usedAt: null } } },
       });
@@ -132,6 +129,6 @@ describe("an instance killed in the middle of a refresh burst", () => {
       else expect(session.refreshTokens).toHaveLength(1);
     }
     // The clients whose request was cut off carried on with B.
-    for (const client of clients) expect((await refreshWith(b.url, client.token)).status).toBe(200);
+    for (const client of clients) expect((await refreshWith(cluster.b.url, client.token)).status).toBe(200);
   });
 });

@@ -1,29 +1,21 @@
 // The OAuth state across two instances on one PostgreSQL database: a DPoP proof, an
 // authorization code and a device code are each good once, whichever instance sees them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, DEMO, testProvider, type TestDatabase } from "../support/database";
+import { startInstances, type Instances } from "../support/cluster";
+import { DEMO } from "../support/database";
 import { login, withCookies } from "../support/http";
 import { authorize, CLIENT_ID, dpopKey, form, pkce, registerDemoClients } from "../support/oauth";
-import { startServer, type TestServer } from "../support/server";
+import type { TestServer } from "../support/server";
 
 const APP_URL = "http://app.cluster.test";
 const env = { APP_URL, DATABASE_POOL_SIZE: "5", RATE_LIMIT_LOGIN_PER_IP: "1000000/60" };
 const REDIRECT = "http://127.0.0.1:8765/callback";
 
-let database: TestDatabase;
-let a: TestServer;
-let b: TestServer;
-
+let cluster: Instances;
 beforeAll(async () => {
-  if (testProvider() !== "postgresql") throw new Error("the cluster tests need TEST_DATABASE_URL=postgres://…");
-  database = await createTestDatabase();
-  await registerDemoClients(database.db);
-  [a, b] = await Promise.all([startServer(env, { database }), startServer(env, { database })]);
+  cluster = await startInstances(env, { beforeStart: registerDemoClients });
 });
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await database?.cleanup();
-});
+afterAll(() => cluster?.stop());
 
 type TokenBody = { access_token: string; refresh_token: string; token_type: string };
 
@@ -44,21 +36,23 @@ describe("OAuth on two instances", () => {
   it("one DPoP proof sent to both instances at once: exactly one is accepted", async () => {
     const key = await dpopKey();
     const tokenProof = await key.proof("POST", `${APP_URL}/api/oauth/token`);
-    const issued = await form(`${a.url}/api/oauth/token`, await codeOn(a), { dpop: tokenProof });
+    const issued = await form(`${cluster.a.url}/api/oauth/token`, await codeOn(cluster.a), { dpop: tokenProof });
     const { access_token } = (await issued.json()) as TokenBody;
     const proof = await key.proof("GET", `${APP_URL}/api/me`, { accessToken: access_token });
     const headers = { authorization: `DPoP ${access_token}`, dpop: proof };
     const statuses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => fetch(`${(i % 2 ? a : b).url}/api/me`, { headers }).then((r) => r.status)),
+      Array.from({ length: 20 }, (_, i) =>
+        fetch(`${(i % 2 ? cluster.a : cluster.b).url}/api/me`, { headers }).then((r) => r.status),
+      ),
     );
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 401)).toHaveLength(19);
   });
 
   it("one authorization code redeemed on both instances at once: one wins, the replay revokes its session", async () => {
-    const params = await codeOn(b);
+    const params = await codeOn(cluster.b);
     const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => form(`${(i % 2 ? a : b).url}/api/oauth/token`, params)),
+      Array.from({ length: 10 }, (_, i) => form(`${(i % 2 ? cluster.a : cluster.b).url}/api/oauth/token`, params)),
     );
     const statuses = responses.map((r) => r.status);
     // At most one wins (none, when a replay overtook the winner before it recorded its
@@ -66,7 +60,7 @@ describe("OAuth on two instances", () => {
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
     expect(statuses.filter((s) => s === 400).length).toBeGreaterThanOrEqual(9);
     // RFC 6749 §4.1.2: the replays revoke what the code gave, whichever finished first.
-    const session = await database.db.session.findFirstOrThrow({
+    const session = await cluster.database.db.session.findFirstOrThrow({
       where: { clientId: CLIENT_ID },
       orderBy: { createdAt: "desc" },
     });
@@ -74,11 +68,11 @@ describe("OAuth on two instances", () => {
   });
 
   it("device code started on A, approved on B, polled on both at once: tokens are issued once", async () => {
-    const started = await form(`${a.url}/api/oauth/device_authorization`, { client_id: CLIENT_ID });
+    const started = await form(`${cluster.a.url}/api/oauth/device_authorization`, { client_id: CLIENT_ID });
     const { device_code, user_code } = (await started.json()) as { device_code: string; user_code: string };
-    const { jar } = await login(b.url, DEMO);
+    const { jar } = await login(cluster.b.url, DEMO);
     const approved = await fetch(
-      `${b.url}/api/oauth/device`,
+      `${cluster.b.url}/api/oauth/device`,
       withCookies(jar, {
         method: "POST",
         headers: { "content-type": "application/x-www-form-urlencoded", origin: APP_URL },
@@ -88,7 +82,7 @@ describe("OAuth on two instances", () => {
     expect(approved.headers.get("location")).toContain("result=approved");
     const params = { grant_type: "urn:ietf:params:oauth:grant-type:device_code", client_id: CLIENT_ID, device_code };
     const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => form(`${(i % 2 ? a : b).url}/api/oauth/token`, params)),
+      Array.from({ length: 10 }, (_, i) => form(`${(i % 2 ? cluster.a : cluster.b).url}/api/oauth/token`, params)),
     );
     const bodies = (await Promise.all(responses.map((r) => r.json()))) as { error?: string }[];
     expect(responses.filter((r) => r.status === 200)).toHaveLength(1);

@@ -4,9 +4,8 @@
 // before either instance runs bcrypt.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "@/lib/auth/password";
-import { createTestDatabase, testProvider, type TestDatabase } from "../support/database";
+import { startInstances, type Instances } from "../support/cluster";
 import { login } from "../support/http";
-import { startServer, type TestServer } from "../support/server";
 
 const PER_ACCOUNT = 10;
 const PER_IP = 30;
@@ -19,32 +18,26 @@ const env = {
   DATABASE_POOL_SIZE: "5",
 };
 
-let database: TestDatabase;
-let a: TestServer;
-let b: TestServer;
-
+let cluster: Instances;
 beforeAll(async () => {
-  if (testProvider() !== "postgresql") throw new Error("the cluster tests need TEST_DATABASE_URL=postgres://…");
-  database = await createTestDatabase();
-  [a, b] = await Promise.all([startServer(env, { database }), startServer(env, { database })]);
+  cluster = await startInstances(env);
 });
-afterAll(async () => {
-  await Promise.all([a?.stop(), b?.stop()]);
-  await database?.cleanup();
-});
+afterAll(() => cluster?.stop());
 
 const tally = (statuses: number[]) =>
   statuses.reduce<Record<number, number>>((counts, s) => ({ ...counts, [s]: (counts[s] ?? 0) + 1 }), {});
 
 describe("password attempts across two instances", () => {
   it("a burst on one account, split between A and B, gets exactly the per-account limit of verdicts", async () => {
-    await database.db.rateLimiterFlexible.deleteMany();
+    await cluster.database.db.rateLimiterFlexible.deleteMany();
     const email = "cluster-burst@example.com";
-    await database.db.user.create({ data: { email, passwordHash: await hashPassword("the right password", 4) } });
+    await cluster.database.db.user.create({
+      data: { email, passwordHash: await hashPassword("the right password", 4) },
+    });
     const statuses = await Promise.all(
       Array.from({ length: 24 }, async (_, i) => {
         const password = i === 15 ? "the right password" : `wrong ${i}`;
-        return (await login((i % 2 ? a : b).url, { email, password })).response.status;
+        return (await login((i % 2 ? cluster.a : cluster.b).url, { email, password })).response.status;
       }),
     );
     const counts = tally(statuses);
@@ -53,13 +46,17 @@ describe("password attempts across two instances", () => {
   });
 
   it("a burst from one address over many accounts, split between A and B, gets exactly the per-address limit", async () => {
-    await database.db.rateLimiterFlexible.deleteMany();
+    await cluster.database.db.rateLimiterFlexible.deleteMany();
     const statuses = await Promise.all(
       Array.from(
         { length: PER_IP + 16 },
         async (_, i) =>
-          (await login((i % 2 ? a : b).url, { email: `cluster-spread-${i}@example.com`, password: "a guess" })).response
-            .status,
+          (
+            await login((i % 2 ? cluster.a : cluster.b).url, {
+              email: `cluster-spread-${i}@example.com`,
+              password: "a guess",
+            })
+          ).response.status,
       ),
     );
     const counts = tally(statuses);

@@ -1,17 +1,9 @@
 // Device-bound sessions (DBSC) over HTTPS, as an attacker would probe them: this file
 // plays the browser (it holds the key) and the thief (it holds only cookies).
-import {
-  base64url,
-  calculateJwkThumbprint,
-  exportJWK,
-  generateKeyPair,
-  SignJWT,
-  type CryptoKey,
-  type JWK,
-  type JWTHeaderParameters,
-} from "jose";
+import { base64url, calculateJwkThumbprint, exportJWK, SignJWT, type JWK, type JWTHeaderParameters } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO } from "../support/database";
+import { dbscKey, dbscProof, unsignedJwt, type DbscKey } from "../support/dbsc";
 import { CookieJar, login, parseSetCookies, withCookies } from "../support/http";
 import { startServer, type TestServer } from "../support/server";
 
@@ -30,27 +22,12 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-type KeyPair = { privateKey: CryptoKey; publicKey: CryptoKey; jwk: JWK; alg: "ES256" | "RS256" };
+/** A proof that answers the challenge. */
+const sign = (key: DbscKey, challenge: string, header: Record<string, unknown> = {}) =>
+  dbscProof(key, { jti: challenge }, header);
 
-async function newKey(alg: "ES256" | "RS256" = "ES256"): Promise<KeyPair> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { privateKey, publicKey, jwk: await exportJWK(publicKey), alg };
-}
-
-function sign(key: KeyPair, challenge: string, header: Partial<JWTHeaderParameters> = {}): Promise<string> {
-  return new SignJWT({ jti: challenge })
-    .setProtectedHeader({ alg: key.alg, typ: "dbsc+jwt", ...header })
-    .sign(key.privateKey);
-}
-
-const registrationProof = (key: KeyPair, challenge: string, header: Partial<JWTHeaderParameters> = {}) =>
+const registrationProof = (key: DbscKey, challenge: string, header: Record<string, unknown> = {}) =>
   sign(key, challenge, { jwk: key.jwk, ...header });
-
-// An unsigned token: what `alg: none` looks like on the wire.
-function unsigned(header: object, payload: object): string {
-  const part = (value: object) => base64url.encode(JSON.stringify(value));
-  return `${part(header)}.${part(payload)}.`;
-}
 
 function hs256(challenge: string, header: object = {}): Promise<string> {
   // The public key's coordinates as an HMAC secret: the classic confusion.
@@ -85,9 +62,9 @@ function dbscRefresh(sessionId: string, proof?: string, jar?: CookieJar): Promis
   return fetch(`${server.url}${DBSC_REFRESH}`, { method: "POST", headers, redirect: "manual" });
 }
 
-async function boundSession(key?: KeyPair) {
+async function boundSession(key?: DbscKey) {
   const signedIn = await signIn();
-  const k = key ?? (await newKey());
+  const k = key ?? (await dbscKey());
   const response = await register(signedIn.jar, await registrationProof(k, signedIn.challenge));
   expect(response.status).toBe(200);
   return { ...signedIn, key: k };
@@ -118,7 +95,7 @@ async function expectNoNewAccessToken(response: Response) {
 describe("registration", () => {
   it("binds the signed-in session to the key and names the access cookie as its credential", async () => {
     const { jar, challenge, sessionId } = await signIn();
-    const key = await newKey();
+    const key = await dbscKey();
     const response = await register(jar, await registrationProof(key, challenge));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
@@ -137,13 +114,13 @@ describe("registration", () => {
   });
 
   it("accepts RS256 keys too", async () => {
-    const { sessionId } = await boundSession(await newKey("RS256"));
+    const { sessionId } = await boundSession(await dbscKey("RS256"));
     expect((await binding(sessionId)).dbscAlgorithm).toBe("RS256");
   });
 
   it("refuses every malformed or forged registration proof and binds nothing", async () => {
-    const key = await newKey();
-    const other = await newKey();
+    const key = await dbscKey();
+    const other = await dbscKey();
     const { d: _d, ...otherPublic } = (await exportJWK(other.privateKey)) as JWK;
     void _d;
     const privateJwk = await exportJWK(key.privateKey);
@@ -153,14 +130,14 @@ describe("registration", () => {
       ["not a JWT", () => "garbage"],
       ["two parts", (c) => `${base64url.encode("{}")}.${base64url.encode(JSON.stringify({ jti: c }))}`],
       ["a header that is not JSON", () => "bm90LWpzb24.e30.c2ln"],
-      ["alg none", (c) => unsigned({ alg: "none", typ: "dbsc+jwt", jwk: key.jwk }, { jti: c })],
+      ["alg none", (c) => unsignedJwt({ alg: "none", typ: "dbsc+jwt", jwk: key.jwk }, { jti: c })],
       ["HS256", (c) => hs256(c, { jwk: key.jwk })],
       ["wrong typ", (c) => registrationProof(key, c, { typ: "JWT" })],
       ["no typ", (c) => registrationProof(key, c, { typ: undefined })],
       ["no jwk", (c) => sign(key, c)],
       ["a jwk with its private part", (c) => registrationProof(key, c, { jwk: privateJwk })],
       ["a jwk that did not sign", (c) => registrationProof(key, c, { jwk: otherPublic })],
-      ["an RSA jwk for ES256", async (c) => registrationProof(key, c, { jwk: (await newKey("RS256")).jwk })],
+      ["an RSA jwk for ES256", async (c) => registrationProof(key, c, { jwk: (await dbscKey("RS256")).jwk })],
       [
         "a symmetric jwk",
         (c) => registrationProof(key, c, { jwk: { kty: "oct", k: "c2VjcmV0" } as JWTHeaderParameters["jwk"] }),
@@ -183,7 +160,7 @@ describe("registration", () => {
   });
 
   it("refuses a challenge of another session, an expired one and a replayed one", async () => {
-    const key = await newKey();
+    const key = await dbscKey();
     const a = await signIn();
     const b = await signIn();
     // B's challenge, presented with A's cookies.
@@ -214,7 +191,7 @@ describe("registration", () => {
 
   it("needs the session's own access cookie", async () => {
     const { challenge, sessionId } = await signIn();
-    const key = await newKey();
+    const key = await dbscKey();
     const response = await register(new CookieJar(), await registrationProof(key, challenge));
     expect(response.status).toBe(401);
     expect((await binding(sessionId)).dbscThumbprint).toBeNull();
@@ -227,11 +204,11 @@ describe("registration", () => {
     expect(refreshed.status).toBe(200);
     jar.store(refreshed);
     const spareChallenge = offeredChallenge(refreshed);
-    const owner = await newKey();
+    const owner = await dbscKey();
     expect((await register(jar, await registrationProof(owner, challenge))).status).toBe(200);
     const before = await binding(sessionId);
 
-    const attacker = await newKey();
+    const attacker = await dbscKey();
     for (const stolenChallenge of [spareChallenge, await refreshChallenge(sessionId)]) {
       const response = await register(jar, await registrationProof(attacker, stolenChallenge));
       expect(response.status).toBe(409);
@@ -268,13 +245,13 @@ describe("refresh of a bound session", () => {
 
   it("refuses every forged refresh proof and spends no challenge on it", async () => {
     const { sessionId, key, jar } = await boundSession();
-    const wrongKey = await newKey();
-    const rsa = await newKey("RS256");
+    const wrongKey = await dbscKey();
+    const rsa = await dbscKey("RS256");
     const cases: [string, (challenge: string) => Promise<string> | string][] = [
       ["an empty header", () => ""],
       ["not a JWT", () => "not.a.jwt"],
       ["a header that is not JSON", () => "bm90LWpzb24.e30.c2ln"],
-      ["alg none", (c) => unsigned({ alg: "none", typ: "dbsc+jwt" }, { jti: c })],
+      ["alg none", (c) => unsignedJwt({ alg: "none", typ: "dbsc+jwt" }, { jti: c })],
       ["HS256", (c) => hs256(c)],
       ["another key", (c) => sign(wrongKey, c)],
       ["another key, offered in the header", (c) => sign(wrongKey, c, { jwk: wrongKey.jwk })],

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { databaseState, DEMO } from "../support/database";
 import { login } from "../support/http";
+import { prng } from "../support/prng";
 import { startServer, type TestServer } from "../support/server";
 
 const REQUESTS = 3000;
@@ -22,18 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.stop());
 
-// mulberry32: a small seeded PRNG, so a failure can be replayed with FUZZ_SEED.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// Seeded, so a failure can be replayed with FUZZ_SEED.
 const random = prng(SEED);
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(items: readonly T[]): T => items[int(items.length)]!;

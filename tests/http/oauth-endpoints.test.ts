@@ -45,19 +45,26 @@ async function code(options: { redirectUri?: string; clientId?: string } = {}) {
   return { code: redirect.searchParams.get("code")!, verifier, redirect };
 }
 
+/** The token request that redeems a code from `code()` as demo-cli. */
+const codeGrant = (c: { code: string; verifier: string }, redirectUri = REDIRECT) => ({
+  grant_type: "authorization_code",
+  client_id: CLIENT_ID,
+  code: c.code,
+  code_verifier: c.verifier,
+  redirect_uri: redirectUri,
+});
+
+/** demo-cli's refresh request. */
+const refreshGrant = (refreshToken: string) => ({
+  grant_type: "refresh_token",
+  client_id: CLIENT_ID,
+  refresh_token: refreshToken,
+});
+
 async function codeTokens(dpop?: DpopKey): Promise<TokenBody> {
-  const { code: value, verifier } = await code();
+  const params = codeGrant(await code());
   const headers: Record<string, string> = dpop ? { dpop: await dpop.proof("POST", tokenUrl()) } : {};
-  const response = await token(
-    {
-      grant_type: "authorization_code",
-      client_id: CLIENT_ID,
-      code: value,
-      code_verifier: verifier,
-      redirect_uri: REDIRECT,
-    },
-    headers,
-  );
+  const response = await token(params, headers);
   expect(response.status).toBe(200);
   return (await response.json()) as TokenBody;
 }
@@ -122,14 +129,7 @@ describe("token endpoint: requests and client identity", () => {
   it.each(["grant_type", "client_id", "code", "code_verifier"])(
     "a repeated %s → invalid_request (RFC 6749 §3.2), and the code is not spent",
     async (name) => {
-      const { code: value, verifier } = await code();
-      const params: [string, string][] = [
-        ["grant_type", "authorization_code"],
-        ["client_id", CLIENT_ID],
-        ["code", value],
-        ["code_verifier", verifier],
-        ["redirect_uri", REDIRECT],
-      ];
+      const params = Object.entries(codeGrant(await code()));
       const repeated = params.find(([n]) => n === name)!;
       const response = await fetch(tokenUrl(), {
         method: "POST",
@@ -147,15 +147,7 @@ describe("token endpoint: requests and client identity", () => {
     ["a Basic header", {}, { authorization: `Basic ${btoa(`${CLIENT_ID}:secret`)}` }],
     ["a Bearer header", {}, { authorization: "Bearer abc" }],
   ])("a public client sending %s → 401 invalid_client", async (_name, extra, headers) => {
-    const { code: value, verifier } = await code();
-    const params = {
-      grant_type: "authorization_code",
-      client_id: CLIENT_ID,
-      code: value,
-      code_verifier: verifier,
-      redirect_uri: REDIRECT,
-    };
-    const response = await token({ ...params, ...extra }, headers);
+    const response = await token({ ...codeGrant(await code()), ...extra }, headers);
     // RFC 6749 §5.2: a client that used the Authorization header gets a challenge.
     const challenge = response.headers.get("www-authenticate");
     if ("authorization" in headers) expect(challenge).toMatch(/^Basic /);
@@ -164,14 +156,7 @@ describe("token endpoint: requests and client identity", () => {
   });
 
   it("an unknown client_id → 401 invalid_client", async () => {
-    const { code: value, verifier } = await code();
-    const response = await token({
-      grant_type: "authorization_code",
-      client_id: "nobody",
-      code: value,
-      code_verifier: verifier,
-      redirect_uri: REDIRECT,
-    });
+    const response = await token({ ...codeGrant(await code()), client_id: "nobody" });
     await expectOAuthError(response, 401, "invalid_client");
   });
 });
@@ -279,37 +264,18 @@ describe("authorization code + PKCE", () => {
   });
 
   it("code replay: the second use fails and revokes what the first issued (RFC 6749 §4.1.2)", async () => {
-    const { code: value, verifier } = await code();
-    const params = {
-      grant_type: "authorization_code",
-      client_id: CLIENT_ID,
-      code: value,
-      code_verifier: verifier,
-      redirect_uri: REDIRECT,
-    };
+    const params = codeGrant(await code());
     const first = (await (await token(params)).json()) as TokenBody;
     expect((await me({ authorization: `Bearer ${first.access_token}` })).status).toBe(200);
     await expectOAuthError(await token(params), 400, "invalid_grant");
     expect((await me({ authorization: `Bearer ${first.access_token}` })).status).toBe(401);
-    const refresh = await token({
-      grant_type: "refresh_token",
-      client_id: CLIENT_ID,
-      refresh_token: first.refresh_token,
-    });
-    await expectOAuthError(refresh, 400, "invalid_grant");
+    await expectOAuthError(await token(refreshGrant(first.refresh_token)), 400, "invalid_grant");
   });
 
   it("an expired code (older than 60 s) → invalid_grant", async () => {
-    const { code: value, verifier } = await code();
+    const params = codeGrant(await code());
     await server.db.authorizationCode.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
-    const response = await token({
-      grant_type: "authorization_code",
-      client_id: CLIENT_ID,
-      code: value,
-      code_verifier: verifier,
-      redirect_uri: REDIRECT,
-    });
-    await expectOAuthError(response, 400, "invalid_grant");
+    await expectOAuthError(await token(params), 400, "invalid_grant");
   });
 
   it.each([
@@ -355,15 +321,9 @@ describe("authorization code + PKCE", () => {
 
   it("loopback redirects on any port, [::1] included (RFC 8252 §7.3)", async () => {
     for (const redirectUri of ["http://127.0.0.1:1/cb", "http://[::1]:54321/callback", "http://127.0.0.1:65535/"]) {
-      const { code: value, verifier, redirect } = await code({ redirectUri });
-      expect(redirect.href.startsWith(redirectUri)).toBe(true);
-      const response = await token({
-        grant_type: "authorization_code",
-        client_id: CLIENT_ID,
-        code: value,
-        code_verifier: verifier,
-        redirect_uri: redirectUri,
-      });
+      const issued = await code({ redirectUri });
+      expect(issued.redirect.href.startsWith(redirectUri)).toBe(true);
+      const response = await token(codeGrant(issued, redirectUri));
       expect(response.status).toBe(200);
     }
   });
@@ -632,14 +592,7 @@ describe("DPoP (RFC 9449)", () => {
     "token endpoint refuses a proof with %s → invalid_dpop_proof, code not spent",
     async (_n, make) => {
       const key = await dpopKey();
-      const { code: value, verifier } = await code();
-      const params = {
-        grant_type: "authorization_code",
-        client_id: CLIENT_ID,
-        code: value,
-        code_verifier: verifier,
-        redirect_uri: REDIRECT,
-      };
+      const params = codeGrant(await code());
       await expectOAuthError(await token(params, { dpop: await make(key) }), 400, "invalid_dpop_proof");
       expect((await token(params, { dpop: await key.proof("POST", tokenUrl()) })).status).toBe(200);
     },
@@ -649,22 +602,14 @@ describe("DPoP (RFC 9449)", () => {
     const key = await dpopKey();
     const proof = await key.proof("POST", tokenUrl());
     const first = await code();
-    const params = (c: { code: string; verifier: string }) => ({
-      grant_type: "authorization_code",
-      client_id: CLIENT_ID,
-      code: c.code,
-      code_verifier: c.verifier,
-      redirect_uri: REDIRECT,
-    });
-    expect((await token(params(first), { dpop: proof })).status).toBe(200);
-    await expectOAuthError(await token(params(await code()), { dpop: proof }), 400, "invalid_dpop_proof");
+    expect((await token(codeGrant(first), { dpop: proof })).status).toBe(200);
+    await expectOAuthError(await token(codeGrant(await code()), { dpop: proof }), 400, "invalid_dpop_proof");
   });
 
   it("a DPoP-bound refresh token refreshes only with a proof of the same key", async () => {
     const key = await dpopKey();
     const issued = await codeTokens(key);
-    const refresh = (headers: Record<string, string>) =>
-      token({ grant_type: "refresh_token", client_id: CLIENT_ID, refresh_token: issued.refresh_token }, headers);
+    const refresh = (headers: Record<string, string>) => token(refreshGrant(issued.refresh_token), headers);
     await expectOAuthError(await refresh({}), 400, "invalid_dpop_proof");
     const thief = await dpopKey();
     await expectOAuthError(await refresh({ dpop: await thief.proof("POST", tokenUrl()) }), 400, "invalid_dpop_proof");
@@ -736,12 +681,7 @@ describe("revocation (RFC 7009)", () => {
     const expired = await forge.signed({ iat: past, exp: past + 600, client_id: CLIENT_ID });
     expect((await me({ authorization: `Bearer ${expired}` })).status).toBe(401);
     expect((await revoke({ token: expired, client_id: CLIENT_ID })).status).toBe(200);
-    const refresh = await token({
-      grant_type: "refresh_token",
-      client_id: CLIENT_ID,
-      refresh_token: issued.refresh_token,
-    });
-    await expectOAuthError(refresh, 400, "invalid_grant");
+    await expectOAuthError(await token(refreshGrant(issued.refresh_token)), 400, "invalid_grant");
   });
 
   it("a forged access token (wrong key) revokes nothing", async () => {

@@ -102,6 +102,10 @@ async function codeFlow(options: { DPoP?: client.DPoPHandle } = {}) {
 
 const meUrl = () => new URL(`${server.url}/api/me`);
 
+/** GET /api/me as openid-client sends it: with a DPoP proof when given a handle. */
+const fetchMe = (accessToken: string, DPoP?: client.DPoPHandle) =>
+  client.fetchProtectedResource(config, accessToken, meUrl(), "GET", undefined, undefined, DPoP && { DPoP });
+
 describe("openid-client 6", () => {
   it("discovers the server (RFC 8414) with issuer = APP_URL", () => {
     const metadata = config.serverMetadata();
@@ -116,12 +120,12 @@ describe("openid-client 6", () => {
     expect(tokens.token_type.toLowerCase()).toBe("bearer");
     expect(tokens.scope).toBe("account");
     expect(decodeJwt(tokens.access_token).client_id).toBe(CLIENT_ID);
-    const response = await client.fetchProtectedResource(config, tokens.access_token, meUrl(), "GET");
+    const response = await fetchMe(tokens.access_token);
     expect(response.status).toBe(200);
     // refresh
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
-    expect((await client.fetchProtectedResource(config, refreshed.access_token, meUrl(), "GET")).status).toBe(200);
+    expect((await fetchMe(refreshed.access_token)).status).toBe(200);
     // revocation ends the session: the refresh token no longer works
     await client.tokenRevocation(config, refreshed.refresh_token!);
     await expect(client.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({
@@ -133,17 +137,7 @@ describe("openid-client 6", () => {
     const DPoP = client.getDPoPHandle(config, await client.randomDPoPKeyPair("ES256"));
     const { tokens } = await codeFlow({ DPoP });
     expect(tokens.token_type.toLowerCase()).toBe("dpop");
-    const response = await client.fetchProtectedResource(
-      config,
-      tokens.access_token,
-      meUrl(),
-      "GET",
-      undefined,
-      undefined,
-      {
-        DPoP,
-      },
-    );
+    const response = await fetchMe(tokens.access_token, DPoP);
     expect(response.status).toBe(200);
     const asBearer = await fetch(meUrl(), { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(asBearer.status).toBe(401);
@@ -153,17 +147,7 @@ describe("openid-client 6", () => {
     // A DPoP-bound refresh with the same key
     const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token!, undefined, { DPoP });
     expect(refreshed.token_type.toLowerCase()).toBe("dpop");
-    const again = await client.fetchProtectedResource(
-      config,
-      refreshed.access_token,
-      meUrl(),
-      "GET",
-      undefined,
-      undefined,
-      {
-        DPoP,
-      },
-    );
+    const again = await fetchMe(refreshed.access_token, DPoP);
     expect(again.status).toBe(200);
   }, 180_000);
 
@@ -179,17 +163,7 @@ describe("openid-client 6", () => {
     await page.getByRole("status").filter({ hasText: "the device is signed in" }).waitFor();
     const tokens = await client.pollDeviceAuthorizationGrant(config, device, undefined, { DPoP });
     expect(tokens.token_type.toLowerCase()).toBe("dpop");
-    const response = await client.fetchProtectedResource(
-      config,
-      tokens.access_token,
-      meUrl(),
-      "GET",
-      undefined,
-      undefined,
-      {
-        DPoP,
-      },
-    );
+    const response = await fetchMe(tokens.access_token, DPoP);
     expect(response.status).toBe(200);
   }, 180_000);
 

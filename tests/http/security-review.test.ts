@@ -43,6 +43,14 @@ const refreshGrant = (refreshToken: string, headers: Record<string, string> = {}
     body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }),
   });
 
+/** A token-API client changes its password, authenticated by its bearer access token. */
+const changePasswordWithBearer = (accessToken: string, currentPassword: string, newPassword: string) =>
+  fetch(`${server.url}/api/account/password`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ currentPassword, newPassword }),
+  });
+
 async function expectJsonError(response: Response, status: number) {
   expect(response.status).toBe(status);
   expect(response.headers.get("content-type")).toMatch(/^application\/json/);
@@ -53,11 +61,7 @@ describe("4. a password change leaves the caller signed in on every kind of clie
   it("a token-API (bearer) client gets usable new tokens in the JSON, and its next refresh works", async () => {
     const user = await newUser();
     const tokens = await tokenGrant(user.email, user.password);
-    const response = await fetch(`${server.url}/api/account/password`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json" },
-      body: JSON.stringify({ currentPassword: user.password, newPassword: "a new password for bearer" }),
-    });
+    const response = await changePasswordWithBearer(tokens.access_token, user.password, "a new password for bearer");
     expect(response.status).toBe(200);
     const body = (await response.json()) as { access_token: string; refresh_token: string; token_type: string };
     expect(body).toMatchObject({
@@ -102,11 +106,7 @@ describe("4. a password change leaves the caller signed in on every kind of clie
   it("a bearer client's retry with its pre-change refresh token is a grace retry too", async () => {
     const user = await newUser();
     const tokens = await tokenGrant(user.email, user.password);
-    const change = await fetch(`${server.url}/api/account/password`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json" },
-      body: JSON.stringify({ currentPassword: user.password, newPassword: "another new password" }),
-    });
+    const change = await changePasswordWithBearer(tokens.access_token, user.password, "another new password");
     const fresh = (await change.json()) as { refresh_token: string };
     const retry = await refreshGrant(tokens.refresh_token);
     expect(retry.status).toBe(200);

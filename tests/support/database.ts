@@ -1,6 +1,6 @@
-// A fresh, migrated database per test: a SQLite file in a temp directory, or, when
-// TEST_DATABASE_URL names a PostgreSQL server, a new database there that is dropped
-// afterwards.
+// A fresh, migrated database per test, with the demo user in it: a SQLite file in a temp
+// directory, or, when TEST_DATABASE_URL names a PostgreSQL server, a new database there
+// that is dropped afterwards.
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,7 +13,7 @@ import { createPostgresDatabase } from "../../prisma/postgres";
 
 export const DEMO = DEMO_USER;
 
-export type TestDatabase = { url: string; db: Db; cleanup(): Promise<void> };
+export type TestDatabase = { url: string; db: Db; demoUserId: string; cleanup(): Promise<void> };
 
 export const testProvider = (): "sqlite" | "postgresql" =>
   process.env.TEST_DATABASE_URL ? providerOf(process.env.TEST_DATABASE_URL) : "sqlite";
@@ -25,18 +25,17 @@ async function emptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
   return { url: `file:${path.join(dir, "test.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export async function createTestDatabase(options: { seed?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(): Promise<TestDatabase> {
   const { url, drop } = await emptyDatabase();
   await applyMigrations(url);
   const db = createDb(url);
-  if (options.seed ?? true) {
-    await db.user.create({
-      data: { email: DEMO.email, passwordHash: await hashPassword(DEMO.password, 4), emailVerifiedAt: new Date() },
-    });
-  }
+  const demo = await db.user.create({
+    data: { email: DEMO.email, passwordHash: await hashPassword(DEMO.password, 4), emailVerifiedAt: new Date() },
+  });
   return {
     url,
     db,
+    demoUserId: demo.id,
     async cleanup() {
       await db.$disconnect();
       await drop();

@@ -1,5 +1,6 @@
 // The family of `next` values that try to leave the site: a table of known tricks and a
 // seeded generator of random paths built from the pieces those tricks are made of.
+import { prng } from "./prng";
 
 /** Known ways to smuggle another host through a path check. */
 export const REDIRECT_TRICKS: readonly string[] = [
@@ -61,18 +62,7 @@ const PIECES = [
   "#",
 ];
 
-// mulberry32: small and seeded, so a failing case can be replayed with REDIRECT_SEED.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+// The random paths are seeded, so a failing case can be replayed with REDIRECT_SEED.
 export const REDIRECT_SEED = Number(process.env.REDIRECT_SEED ?? Date.now() % 1_000_000);
 
 /** `count` random paths, most starting with "/" (the ones a naive check lets in). */

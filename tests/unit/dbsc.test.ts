@@ -1,16 +1,7 @@
 // DBSC proofs and challenges below the HTTP layer: every class of forged proof, and the
 // challenge store's single use, expiry and session scoping (SQLite, or PostgreSQL with
 // TEST_DATABASE_URL).
-import {
-  base64url,
-  calculateJwkThumbprint,
-  exportJWK,
-  generateKeyPair,
-  SignJWT,
-  type CryptoKey,
-  type JWK,
-  type JWTHeaderParameters,
-} from "jose";
+import { calculateJwkThumbprint, exportJWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consumeChallenge, DBSC_CHALLENGE_TTL_SECONDS, issueChallenge } from "@/lib/auth/dbsc/challenges";
 import { verifyRefreshProof, verifyRegistrationProof } from "@/lib/auth/dbsc/proof";
@@ -19,30 +10,13 @@ import { pruneExpired } from "@/lib/auth/prune";
 import { rotateRefreshToken } from "@/lib/auth/refresh";
 import { startSession } from "@/lib/auth/session/lifecycle";
 import { createTestDatabase, type TestDatabase } from "../support/database";
-
-type Key = { privateKey: CryptoKey; jwk: JWK; alg: "ES256" | "RS256" };
-
-async function newKey(alg: "ES256" | "RS256" = "ES256"): Promise<Key> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { privateKey, jwk: await exportJWK(publicKey), alg };
-}
-
-function sign(key: Key, payload: object, header: Record<string, unknown> = {}): Promise<string> {
-  return new SignJWT({ ...payload })
-    .setProtectedHeader({ alg: key.alg, typ: "dbsc+jwt", ...header } as JWTHeaderParameters)
-    .sign(key.privateKey);
-}
-
-function unsigned(header: object, payload: object): string {
-  const part = (value: object) => base64url.encode(JSON.stringify(value));
-  return `${part(header)}.${part(payload)}.`;
-}
+import { dbscKey, dbscProof, unsignedJwt } from "../support/dbsc";
 
 describe("verifyRegistrationProof", () => {
   it("returns the public key, its thumbprint and the challenge", async () => {
     for (const alg of ["ES256", "RS256"] as const) {
-      const key = await newKey(alg);
-      const result = await verifyRegistrationProof(await sign(key, { jti: "c1" }, { jwk: key.jwk }));
+      const key = await dbscKey(alg);
+      const result = await verifyRegistrationProof(await dbscProof(key, { jti: "c1" }, { jwk: key.jwk }));
       expect(result).toEqual({
         ok: true,
         algorithm: alg,
@@ -57,7 +31,7 @@ describe("verifyRegistrationProof", () => {
   });
 
   it("refuses every algorithm outside the offered list, before any verification", async () => {
-    const key = await newKey();
+    const key = await dbscKey();
     for (const alg of [
       "none",
       "None",
@@ -72,7 +46,7 @@ describe("verifyRegistrationProof", () => {
       "es256",
       "",
     ]) {
-      const proof = unsigned({ alg, typ: "dbsc+jwt", jwk: key.jwk }, { jti: "c" });
+      const proof = unsignedJwt({ alg, typ: "dbsc+jwt", jwk: key.jwk }, { jti: "c" });
       expect(await verifyRegistrationProof(proof), alg).toEqual({ ok: false, failure: "unsupported_algorithm" });
     }
     const hmac = await new SignJWT({ jti: "c" })
@@ -82,33 +56,37 @@ describe("verifyRegistrationProof", () => {
   });
 
   it("refuses a jwk with any private or symmetric member, even when the signature is good", async () => {
-    const key = await newKey();
-    const rsa = await newKey("RS256");
+    const key = await dbscKey();
+    const rsa = await dbscKey("RS256");
     const ecPrivate = await exportJWK(key.privateKey);
     const rsaPrivate = await exportJWK(rsa.privateKey);
     for (const member of ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]) {
       const [signer, full] = ["d"].includes(member) ? [key, ecPrivate] : [rsa, rsaPrivate];
       const jwk = { ...signer.jwk, [member]: (full as Record<string, unknown>)[member] ?? "AQAB" };
-      const result = await verifyRegistrationProof(await sign(signer, { jti: "c" }, { jwk }));
+      const result = await verifyRegistrationProof(await dbscProof(signer, { jti: "c" }, { jwk }));
       expect(result, member).toEqual({ ok: false, failure: "private_key_material" });
     }
   });
 
   it("refuses a missing or unusable jwk, a wrong typ and a signature by another key", async () => {
-    const key = await newKey();
-    const other = await newKey();
+    const key = await dbscKey();
+    const other = await dbscKey();
     const cases: [string, Promise<string>, string][] = [
-      ["no jwk", sign(key, { jti: "c" }), "missing_key"],
-      ["jwk of another key", sign(key, { jti: "c" }, { jwk: other.jwk }), "bad_signature"],
-      ["RSA jwk for ES256", sign(key, { jti: "c" }, { jwk: (await newKey("RS256")).jwk }), "invalid_key"],
-      ["P-384 jwk", sign(key, { jti: "c" }, { jwk: { ...key.jwk, crv: "P-384" } }), "invalid_key"],
-      ["jwk without y", sign(key, { jti: "c" }, { jwk: { kty: "EC", crv: "P-256", x: key.jwk.x } }), "invalid_key"],
-      ["jwk off the curve", sign(key, { jti: "c" }, { jwk: { ...key.jwk, y: other.jwk.y } }), "invalid_key"],
-      ["typ JWT", sign(key, { jti: "c" }, { jwk: key.jwk, typ: "JWT" }), "wrong_type"],
-      ["typ in capitals", sign(key, { jti: "c" }, { jwk: key.jwk, typ: "DBSC+JWT" }), "wrong_type"],
-      ["no typ", sign(key, { jti: "c" }, { jwk: key.jwk, typ: undefined }), "wrong_type"],
-      ["no jti", sign(key, {}, { jwk: key.jwk }), "bad_signature"],
-      ["numeric jti", sign(key, { jti: 7 }, { jwk: key.jwk }), "bad_signature"],
+      ["no jwk", dbscProof(key, { jti: "c" }), "missing_key"],
+      ["jwk of another key", dbscProof(key, { jti: "c" }, { jwk: other.jwk }), "bad_signature"],
+      ["RSA jwk for ES256", dbscProof(key, { jti: "c" }, { jwk: (await dbscKey("RS256")).jwk }), "invalid_key"],
+      ["P-384 jwk", dbscProof(key, { jti: "c" }, { jwk: { ...key.jwk, crv: "P-384" } }), "invalid_key"],
+      [
+        "jwk without y",
+        dbscProof(key, { jti: "c" }, { jwk: { kty: "EC", crv: "P-256", x: key.jwk.x } }),
+        "invalid_key",
+      ],
+      ["jwk off the curve", dbscProof(key, { jti: "c" }, { jwk: { ...key.jwk, y: other.jwk.y } }), "invalid_key"],
+      ["typ JWT", dbscProof(key, { jti: "c" }, { jwk: key.jwk, typ: "JWT" }), "wrong_type"],
+      ["typ in capitals", dbscProof(key, { jti: "c" }, { jwk: key.jwk, typ: "DBSC+JWT" }), "wrong_type"],
+      ["no typ", dbscProof(key, { jti: "c" }, { jwk: key.jwk, typ: undefined }), "wrong_type"],
+      ["no jti", dbscProof(key, {}, { jwk: key.jwk }), "bad_signature"],
+      ["numeric jti", dbscProof(key, { jti: 7 }, { jwk: key.jwk }), "bad_signature"],
     ];
     for (const [name, proof, failure] of cases) {
       expect(await verifyRegistrationProof(await proof), name).toEqual({ ok: false, failure });
@@ -125,24 +103,24 @@ describe("verifyRegistrationProof", () => {
 
 describe("verifyRefreshProof", () => {
   it("accepts only the stored key with the stored algorithm, never a key the proof brings", async () => {
-    const key = await newKey();
-    const other = await newKey();
-    const rsa = await newKey("RS256");
+    const key = await dbscKey();
+    const other = await dbscKey();
+    const rsa = await dbscKey("RS256");
     const stored = { publicKey: key.jwk, algorithm: "ES256" };
-    expect(await verifyRefreshProof(await sign(key, { jti: "c" }), stored)).toEqual({ ok: true, challenge: "c" });
-    expect(await verifyRefreshProof(await sign(other, { jti: "c" }), stored)).toEqual({
+    expect(await verifyRefreshProof(await dbscProof(key, { jti: "c" }), stored)).toEqual({ ok: true, challenge: "c" });
+    expect(await verifyRefreshProof(await dbscProof(other, { jti: "c" }), stored)).toEqual({
       ok: false,
       failure: "bad_signature",
     });
-    expect(await verifyRefreshProof(await sign(other, { jti: "c" }, { jwk: other.jwk }), stored)).toEqual({
+    expect(await verifyRefreshProof(await dbscProof(other, { jti: "c" }, { jwk: other.jwk }), stored)).toEqual({
       ok: false,
       failure: "bad_signature",
     });
-    expect(await verifyRefreshProof(await sign(rsa, { jti: "c" }), stored)).toEqual({
+    expect(await verifyRefreshProof(await dbscProof(rsa, { jti: "c" }), stored)).toEqual({
       ok: false,
       failure: "unsupported_algorithm",
     });
-    expect(await verifyRefreshProof(unsigned({ alg: "none", typ: "dbsc+jwt" }, { jti: "c" }), stored)).toEqual({
+    expect(await verifyRefreshProof(unsignedJwt({ alg: "none", typ: "dbsc+jwt" }, { jti: "c" }), stored)).toEqual({
       ok: false,
       failure: "unsupported_algorithm",
     });
@@ -155,10 +133,9 @@ describe("DBSC challenges", () => {
   let sessionB: string;
   beforeAll(async () => {
     t = await createTestDatabase();
-    const user = await t.db.user.findFirstOrThrow();
     const client = { ip: null, userAgent: null };
-    sessionA = (await startSession(t.db, user.id, client)).sessionId;
-    sessionB = (await startSession(t.db, user.id, client)).sessionId;
+    sessionA = (await startSession(t.db, t.demoUserId, client)).sessionId;
+    sessionB = (await startSession(t.db, t.demoUserId, client)).sessionId;
   });
   afterAll(() => t?.cleanup());
 
@@ -196,20 +173,18 @@ describe("DBSC challenges", () => {
 
 describe("binding a session", () => {
   let t: TestDatabase;
-  let userId: string;
   const client = { ip: null, userAgent: null };
   beforeAll(async () => {
     t = await createTestDatabase();
-    userId = (await t.db.user.findFirstOrThrow()).id;
   });
   afterAll(() => t?.cleanup());
 
   async function bound() {
-    const pair = await startSession(t.db, userId, client);
-    const key = await newKey();
-    const subject = { userId, sessionId: pair.sessionId };
+    const pair = await startSession(t.db, t.demoUserId, client);
+    const key = await dbscKey();
+    const subject = { userId: t.demoUserId, sessionId: pair.sessionId };
     const challenge = await issueChallenge(t.db, pair.sessionId);
-    const result = await bindSession(t.db, subject, await sign(key, { jti: challenge }, { jwk: key.jwk }), client);
+    const result = await bindSession(t.db, subject, await dbscProof(key, { jti: challenge }, { jwk: key.jwk }), client);
     expect(result.ok).toBe(true);
     return { pair, key, subject };
   }
@@ -217,20 +192,20 @@ describe("binding a session", () => {
   it("keeps the first key: a valid proof with another key and a live challenge cannot replace it", async () => {
     const { pair, subject } = await bound();
     const before = await t.db.session.findUniqueOrThrow({ where: { id: pair.sessionId } });
-    const attacker = await newKey();
+    const attacker = await dbscKey();
     const challenge = await issueChallenge(t.db, pair.sessionId);
-    const proof = await sign(attacker, { jti: challenge }, { jwk: attacker.jwk });
+    const proof = await dbscProof(attacker, { jti: challenge }, { jwk: attacker.jwk });
     expect(await bindSession(t.db, subject, proof, client)).toEqual({ ok: false, error: "already_bound" });
     expect(await t.db.session.findUniqueOrThrow({ where: { id: pair.sessionId } })).toEqual(before);
   });
 
   it("binds only the session the caller is signed in to", async () => {
-    const mine = await startSession(t.db, userId, client);
-    const theirs = await startSession(t.db, userId, client);
-    const key = await newKey();
+    const mine = await startSession(t.db, t.demoUserId, client);
+    const theirs = await startSession(t.db, t.demoUserId, client);
+    const key = await dbscKey();
     const challenge = await issueChallenge(t.db, theirs.sessionId);
-    const proof = await sign(key, { jti: challenge }, { jwk: key.jwk });
-    expect(await bindSession(t.db, { userId, sessionId: mine.sessionId }, proof, client)).toEqual({
+    const proof = await dbscProof(key, { jti: challenge }, { jwk: key.jwk });
+    expect(await bindSession(t.db, { userId: t.demoUserId, sessionId: mine.sessionId }, proof, client)).toEqual({
       ok: false,
       error: "invalid_challenge",
     });
@@ -258,19 +233,19 @@ describe("binding a session", () => {
     const withForeign = await refreshBoundSession(
       t.db,
       pair.sessionId,
-      await sign(key, { jti: foreign.challenge }),
+      await dbscProof(key, { jti: foreign.challenge }),
       client,
     );
     expect(withForeign.kind).toBe("challenge");
     const withOtherKey = await refreshBoundSession(
       t.db,
       pair.sessionId,
-      await sign(other.key, { jti: first.challenge }),
+      await dbscProof(other.key, { jti: first.challenge }),
       client,
     );
     expect(withOtherKey).toEqual({ kind: "rejected", failure: "bad_signature" });
 
-    const proof = await sign(key, { jti: first.challenge });
+    const proof = await dbscProof(key, { jti: first.challenge });
     const renewed = await refreshBoundSession(t.db, pair.sessionId, proof, client);
     expect(renewed.kind).toBe("refreshed");
     expect((await refreshBoundSession(t.db, pair.sessionId, proof, client)).kind).toBe("challenge");

@@ -5,18 +5,15 @@ import { rotateRefreshToken } from "@/lib/auth/refresh";
 import { revokeSession, startSession } from "@/lib/auth/session/lifecycle";
 import { hashRefreshToken, type TokenPair } from "@/lib/auth/token-pair";
 import { verifyAccessToken } from "@/lib/auth/edge/tokens";
-import { createTestDatabase, DEMO, type TestDatabase } from "../support/database";
+import { createTestDatabase, type TestDatabase } from "../support/database";
 
 const client = { ip: "127.0.0.1", userAgent: "vitest" };
 const GRACE_MS = 10_000; // REFRESH_REUSE_GRACE_SECONDS default
 const DAY = 86_400_000;
 
 let t: TestDatabase;
-let userId: string;
-
 beforeEach(async () => {
   t = await createTestDatabase();
-  userId = (await t.db.user.findUniqueOrThrow({ where: { email: DEMO.email } })).id;
 });
 afterEach(() => t.cleanup());
 
@@ -31,12 +28,12 @@ async function rotateOk(token: string, now: Date): Promise<TokenPair> {
 describe("startSession", () => {
   it("stores a session and only the SHA-256 of its refresh token", async () => {
     const now = new Date();
-    const tokens = await startSession(t.db, userId, client, now);
+    const tokens = await startSession(t.db, t.demoUserId, client, now);
     const session = await t.db.session.findUniqueOrThrow({
       where: { id: tokens.sessionId },
       include: { refreshTokens: true },
     });
-    expect(session).toMatchObject({ userId, userAgent: "vitest", ip: "127.0.0.1", revokedAt: null });
+    expect(session).toMatchObject({ userId: t.demoUserId, userAgent: "vitest", ip: "127.0.0.1", revokedAt: null });
     expect(session.absoluteExpiresAt.getTime()).toBe(now.getTime() + 30 * DAY);
     expect(session.idleExpiresAt.getTime()).toBe(now.getTime() + 7 * DAY);
     expect(session.refreshTokens).toHaveLength(1);
@@ -65,15 +62,15 @@ describe("startSession", () => {
   });
 
   it("signs an access token for the new session", async () => {
-    const tokens = await startSession(t.db, userId, client);
-    expect(await verifyAccessToken(tokens.accessToken)).toMatchObject({ sub: userId, sid: tokens.sessionId });
+    const tokens = await startSession(t.db, t.demoUserId, client);
+    expect(await verifyAccessToken(tokens.accessToken)).toMatchObject({ sub: t.demoUserId, sid: tokens.sessionId });
   });
 });
 
 describe("rotateRefreshToken", () => {
   it("rotates R0 → R1 → R2, one successor each, and touches the session", async () => {
     const t0 = new Date();
-    const r0 = await startSession(t.db, userId, client, t0);
+    const r0 = await startSession(t.db, t.demoUserId, client, t0);
     const r1 = await rotateOk(r0.refreshToken, at(t0, DAY));
     const r2 = await rotateOk(r1.refreshToken, at(t0, 2 * DAY));
     expect(new Set([r0.refreshToken, r1.refreshToken, r2.refreshToken]).size).toBe(3);
@@ -90,7 +87,7 @@ describe("rotateRefreshToken", () => {
 
   it("answers the parent within the grace window with the current pair and revokes nothing", async () => {
     const t0 = new Date();
-    const r0 = await startSession(t.db, userId, client, t0);
+    const r0 = await startSession(t.db, t.demoUserId, client, t0);
     const r1 = await rotateOk(r0.refreshToken, t0);
     const retry = await rotateRefreshToken(t.db, r0.refreshToken, client, at(t0, GRACE_MS - 1000));
     expect(retry).toMatchObject({ ok: true, kind: "grace" });
@@ -101,7 +98,7 @@ describe("rotateRefreshToken", () => {
 
   it("treats the parent after the grace window as theft: revokes the family and writes an audit event", async () => {
     const t0 = new Date();
-    const r0 = await startSession(t.db, userId, client, t0);
+    const r0 = await startSession(t.db, t.demoUserId, client, t0);
     const r1 = await rotateOk(r0.refreshToken, t0);
     const replay = await rotateRefreshToken(t.db, r0.refreshToken, client, at(t0, GRACE_MS + 1000));
     expect(replay).toEqual({ ok: false, error: "refresh_token_reused" });
@@ -117,7 +114,7 @@ describe("rotateRefreshToken", () => {
 
   it("treats a grandparent as theft even inside the grace window", async () => {
     const t0 = new Date();
-    const r0 = await startSession(t.db, userId, client, t0);
+    const r0 = await startSession(t.db, t.demoUserId, client, t0);
     const r1 = await rotateOk(r0.refreshToken, t0);
     await rotateOk(r1.refreshToken, t0);
     expect(await rotateRefreshToken(t.db, r0.refreshToken, client, at(t0, 1000))).toEqual({
@@ -127,7 +124,7 @@ describe("rotateRefreshToken", () => {
   });
 
   it("lets exactly one of 50 concurrent rotations of one token create a successor", async () => {
-    const r0 = await startSession(t.db, userId, client);
+    const r0 = await startSession(t.db, t.demoUserId, client);
     const results = await Promise.all(
       Array.from({ length: 50 }, () => rotateRefreshToken(t.db, r0.refreshToken, client)),
     );
@@ -142,13 +139,13 @@ describe("rotateRefreshToken", () => {
 
   it("refuses sessions past their idle or absolute expiry, and never extends the absolute one", async () => {
     const t0 = new Date();
-    const idle = await startSession(t.db, userId, client, t0);
+    const idle = await startSession(t.db, t.demoUserId, client, t0);
     expect(await rotateRefreshToken(t.db, idle.refreshToken, client, at(t0, 7 * DAY + 1))).toEqual({
       ok: false,
       error: "session_expired",
     });
 
-    let pair = await startSession(t.db, userId, client, t0);
+    let pair = await startSession(t.db, t.demoUserId, client, t0);
     for (let day = 6; day < 30; day += 6) {
       pair = await rotateOk(pair.refreshToken, at(t0, day * DAY));
       expect(pair.refreshTokenExpiresAt.getTime()).toBeLessThanOrEqual(t0.getTime() + 30 * DAY);
@@ -160,7 +157,7 @@ describe("rotateRefreshToken", () => {
   });
 
   it("refuses a revoked session", async () => {
-    const r0 = await startSession(t.db, userId, client);
+    const r0 = await startSession(t.db, t.demoUserId, client);
     await revokeSession(t.db, r0.sessionId, "logout");
     expect(await rotateRefreshToken(t.db, r0.refreshToken, client)).toEqual({
       ok: false,
@@ -169,7 +166,7 @@ describe("rotateRefreshToken", () => {
   });
 
   it("refuses garbage without writing anything", async () => {
-    await startSession(t.db, userId, client);
+    await startSession(t.db, t.demoUserId, client);
     for (const token of ["", "short", "x".repeat(43), "%%%", "a".repeat(5000)]) {
       expect(await rotateRefreshToken(t.db, token, client)).toEqual({ ok: false, error: "invalid_refresh_token" });
     }
@@ -181,10 +178,10 @@ describe("rotateRefreshToken", () => {
 describe("pruneExpired", () => {
   it("removes expired sessions and old used tokens, keeps live ones and the audit log", async () => {
     const t0 = new Date(Date.now() - 40 * DAY);
-    const expired = await startSession(t.db, userId, client, t0);
-    let live = await startSession(t.db, userId, client, new Date(Date.now() - 20 * DAY));
+    const expired = await startSession(t.db, t.demoUserId, client, t0);
+    let live = await startSession(t.db, t.demoUserId, client, new Date(Date.now() - 20 * DAY));
     for (let day = 19; day >= 1; day -= 3) live = await rotateOk(live.refreshToken, new Date(Date.now() - day * DAY));
-    await t.db.authEvent.create({ data: { type: "login_succeeded", userId } });
+    await t.db.authEvent.create({ data: { type: "login_succeeded", userId: t.demoUserId } });
 
     const result = await pruneExpired(t.db);
     expect(result.sessions).toBe(1);

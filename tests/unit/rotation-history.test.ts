@@ -3,18 +3,15 @@ import { REFRESH_VIA, reissueSessionTokens, replayPreviousRefreshToken, rotateRe
 import { startSession } from "@/lib/auth/session/lifecycle";
 import { type TokenPair } from "@/lib/auth/token-pair";
 import { sessionTimeline } from "@/lib/auth/session/timeline";
-import { createTestDatabase, DEMO, type TestDatabase } from "../support/database";
+import { createTestDatabase, type TestDatabase } from "../support/database";
 
 const client = { ip: "127.0.0.1", userAgent: "vitest" };
 const GRACE_MS = 10_000; // REFRESH_REUSE_GRACE_SECONDS default
 const MINUTE = 60_000;
 
 let t: TestDatabase;
-let userId: string;
-
 beforeEach(async () => {
   t = await createTestDatabase();
-  userId = (await t.db.user.findUniqueOrThrow({ where: { email: DEMO.email } })).id;
 });
 afterEach(() => t.cleanup());
 
@@ -29,7 +26,7 @@ async function rotateOk(token: string, now: Date, via: (typeof REFRESH_VIA)[numb
 describe("rotation history", () => {
   it("records how each generation was used, for every way of using one", async () => {
     const t0 = new Date();
-    let pair = await startSession(t.db, userId, client, t0);
+    let pair = await startSession(t.db, t.demoUserId, client, t0);
     for (const [i, via] of REFRESH_VIA.filter((v) => v !== "reissue").entries()) {
       pair = await rotateOk(pair.refreshToken, at(t0, (i + 1) * MINUTE), via);
     }
@@ -43,7 +40,7 @@ describe("rotation history", () => {
 
   it("marks a grace hand-out on the parent that was presented again", async () => {
     const t0 = new Date();
-    const r0 = await startSession(t.db, userId, client, t0);
+    const r0 = await startSession(t.db, t.demoUserId, client, t0);
     await rotateOk(r0.refreshToken, t0, "in_page_401");
     const retried = await rotateRefreshToken(t.db, r0.refreshToken, client, at(t0, 2000), "in_page_401");
     expect(retried).toMatchObject({ ok: true, kind: "grace" });
@@ -53,7 +50,7 @@ describe("rotation history", () => {
 
   it("never shows a token or a hash: labels come from row ids", async () => {
     const t0 = new Date();
-    const r0 = await startSession(t.db, userId, client, t0);
+    const r0 = await startSession(t.db, t.demoUserId, client, t0);
     const r1 = await rotateOk(r0.refreshToken, at(t0, MINUTE), "proactive");
     const text = JSON.stringify(await sessionTimeline(t.db, r0.sessionId));
     const rows = await t.db.refreshToken.findMany({ where: { sessionId: r0.sessionId } });
@@ -67,7 +64,7 @@ describe("rotation history", () => {
 describe("replayPreviousRefreshToken", () => {
   it("revokes the session as theft through the reuse path, with an audit event", async () => {
     const t0 = new Date();
-    const r0 = await startSession(t.db, userId, client, t0);
+    const r0 = await startSession(t.db, t.demoUserId, client, t0);
     const r1 = await rotateOk(r0.refreshToken, at(t0, MINUTE), "proactive");
     expect(await replayPreviousRefreshToken(t.db, r0.sessionId, client, at(t0, 2 * MINUTE))).toEqual({ ok: true });
     const session = await t.db.session.findUniqueOrThrow({ where: { id: r0.sessionId } });
@@ -82,7 +79,7 @@ describe("replayPreviousRefreshToken", () => {
 
   it("refuses inside the grace window, where a real replay would count as a retry", async () => {
     const t0 = new Date();
-    const r0 = await startSession(t.db, userId, client, t0);
+    const r0 = await startSession(t.db, t.demoUserId, client, t0);
     await rotateOk(r0.refreshToken, t0, "proactive");
     expect(await replayPreviousRefreshToken(t.db, r0.sessionId, client, at(t0, GRACE_MS - 3000))).toEqual({
       ok: false,
@@ -93,7 +90,7 @@ describe("replayPreviousRefreshToken", () => {
   });
 
   it("refuses a session that never rotated", async () => {
-    const r0 = await startSession(t.db, userId, client);
+    const r0 = await startSession(t.db, t.demoUserId, client);
     expect(await replayPreviousRefreshToken(t.db, r0.sessionId, client)).toEqual({
       ok: false,
       error: "no_previous_token",

@@ -10,18 +10,15 @@ import { createTestDatabase, DEMO, testProvider, type TestDatabase } from "../su
 const client = { ip: "127.0.0.1", userAgent: "vitest" };
 
 let t: TestDatabase;
-let userId: string;
-
 beforeEach(async () => {
   t = await createTestDatabase();
-  userId = (await t.db.user.findUniqueOrThrow({ where: { email: DEMO.email } })).id;
 });
 afterEach(() => t.cleanup());
 
 describe.skipIf(testProvider() !== "sqlite")("the SQLite hot path", () => {
   it("writes DateTime columns byte for byte as Prisma does, so SQL comparisons of them stay right", async () => {
     const now = new Date("2026-11-27T12:34:56.789Z");
-    const session = await startSession(t.db, userId, client, now);
+    const session = await startSession(t.db, t.demoUserId, client, now);
     await rotateRefreshToken(t.db, session.refreshToken, client, now);
     // As stored (text), not as Prisma maps a DateTime column on the way out.
     const rows = await t.db.$queryRaw<Array<{ prisma: string; direct: string; via: string }>>`
@@ -36,12 +33,12 @@ describe.skipIf(testProvider() !== "sqlite")("the SQLite hot path", () => {
   });
 
   it("waits for a Prisma transaction open on the connection instead of joining it (and its rollback)", async () => {
-    const session = await startSession(t.db, userId, client);
+    const session = await startSession(t.db, t.demoUserId, client);
     let rotation: ReturnType<typeof rotateRefreshToken> | undefined;
     let settledInside = false;
     await expect(
       t.db.$transaction(async (tx) => {
-        await tx.user.update({ where: { id: userId }, data: { email: "changed@example.com" } });
+        await tx.user.update({ where: { id: t.demoUserId }, data: { email: "changed@example.com" } });
         rotation = rotateRefreshToken(t.db, session.refreshToken, client);
         void rotation.then(() => (settledInside = true));
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -58,7 +55,7 @@ describe.skipIf(testProvider() !== "sqlite")("the SQLite hot path", () => {
   });
 
   it("opens Prisma's connection itself when the hot path is the first query", async () => {
-    const session = await startSession(t.db, userId, client);
+    const session = await startSession(t.db, t.demoUserId, client);
     await t.db.$disconnect();
     expect(await rotateRefreshToken(t.db, session.refreshToken, client)).toMatchObject({ ok: true });
   });
