@@ -380,6 +380,18 @@ describe("the refresh cookie of a bound session", () => {
     expect((await binding(sessionId)).revokedAt).toBeNull();
   });
 
+  it("is told apart by the dashboard's timeline, so the page can stop posting it", async () => {
+    const deviceBound = async (jar: CookieJar) => {
+      const response = await fetch(`${server.url}/api/demo/timeline`, withCookies(jar));
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { deviceBound: boolean }).deviceBound;
+    };
+    const { jar, challenge } = await signIn();
+    expect(await deviceBound(jar)).toBe(false);
+    expect((await register(jar, await registrationProof(await newKey(), challenge))).status).toBe(200);
+    expect(await deviceBound(jar)).toBe(true);
+  });
+
   it("still rotates a session that is not bound, and each refresh renews the offer", async () => {
     const { jar, sessionId } = await signIn();
     const response = await fetch(`${server.url}/api/auth/refresh`, withCookies(jar, { method: "POST" }));
