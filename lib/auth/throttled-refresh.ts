@@ -20,7 +20,9 @@ export async function throttledRefresh(
   via: RefreshVia | null = null,
 ): Promise<ThrottledRefresh> {
   const result = await rotateRefreshToken(db, presented, client, new Date(), via);
-  if (result.ok) return result;
+  // A bound session's refresh cookie is a real token, not a guess: no failed point for it
+  // (a page that has not yet learned of the binding may post it once).
+  if (result.ok || result.error === "session_bound") return result;
   const limit = await refreshLimits.recordFailure(db, client.ip);
   return limit.limited ? { ok: false, error: "rate_limited", retryAfterSeconds: limit.retryAfterSeconds } : result;
 }

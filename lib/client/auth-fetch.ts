@@ -26,6 +26,8 @@ export type AuthFetchEvent =
   | { type: "refresh-joined" }
   | { type: "refresh-reused-other-tab" }
   | { type: "refresh-done"; ok: boolean; status: number; error?: string }
+  | { type: "refresh-by-browser"; reason: BrowserRefreshReason }
+  | { type: "device-bound"; learnedFrom: "session" | "refresh-route" }
   | { type: "retry"; method: string; url: string }
   | { type: "sign-in-required"; reason?: string };
 
@@ -45,7 +47,31 @@ function emit(event: AuthFetchEvent): void {
 // detected token theft deserves an explanation; an expired session does not).
 let lastRefreshError: string | undefined;
 
-async function postRefresh(reason: BrowserRefreshReason): Promise<boolean> {
+// A device-bound session (DBSC) is renewed by the browser, which signs for a new access
+// cookie with a key the page cannot read; its refresh cookie no longer renews it, and
+// each POST of it would only be answered 401 session_bound and counted as a failed
+// refresh against this address. Binding is for the session's lifetime, and a new
+// sign-in is a full page load, so once this tab knows, it never posts the cookie again.
+let deviceBound = false;
+
+/**
+ * Tells the wrapper that this tab's session is bound to a device key: from now on a
+ * refresh is the browser's job. `learnedFrom` is for the log only.
+ */
+export function markDeviceBound(learnedFrom: "session" | "refresh-route" = "session"): void {
+  if (deviceBound) return;
+  deviceBound = true;
+  emit({ type: "device-bound", learnedFrom });
+}
+
+/**
+ * What a refresh came to: the refresh token rotated; nothing for this page to do, the
+ * session being device-bound (the browser renews its access cookie, holding any request
+ * that would go out without it); or the session is over.
+ */
+export type RefreshOutcome = "refreshed" | "device-bound" | "failed";
+
+async function postRefresh(reason: BrowserRefreshReason): Promise<RefreshOutcome> {
   emit({ type: "refresh-start", reason });
   const response = await fetch("/api/auth/refresh", {
     method: "POST",
@@ -54,23 +80,29 @@ async function postRefresh(reason: BrowserRefreshReason): Promise<boolean> {
   });
   if (!response.ok) {
     const body = (await response.json().catch(() => null)) as { error?: string } | null;
+    // Not a sign-out: the browser bound the session after this page last looked (it
+    // registers its key in the background, after a sign-in or refresh response).
+    if (response.status === 401 && body?.error === "session_bound") {
+      markDeviceBound("refresh-route");
+      return "device-bound";
+    }
     lastRefreshError = body?.error;
     emit({ type: "refresh-done", ok: false, status: response.status, error: body?.error });
-    return false;
+    return "failed";
   }
   const body = (await response.json()) as { accessTokenExpiresAt: string };
   lastRefreshError = undefined;
   localStorage.setItem(REFRESHED_AT_KEY, String(Date.now()));
   emit({ type: "refresh-done", ok: true, status: response.status });
   for (const listener of listeners) listener(new Date(body.accessTokenExpiresAt));
-  return true;
+  return "refreshed";
 }
 
-async function refreshAcrossTabs(staleSince: number, reason: BrowserRefreshReason): Promise<boolean> {
+async function refreshAcrossTabs(staleSince: number, reason: BrowserRefreshReason): Promise<RefreshOutcome> {
   const refreshedSince = () => Number(localStorage.getItem(REFRESHED_AT_KEY) ?? 0) >= staleSince;
-  const reuse = () => {
+  const reuse = (): RefreshOutcome => {
     emit({ type: "refresh-reused-other-tab" });
-    return true;
+    return "refreshed";
   };
   if (!("locks" in navigator)) return refreshedSince() ? reuse() : postRefresh(reason);
   return navigator.locks.request(LOCK_NAME, async () => {
@@ -81,23 +113,28 @@ async function refreshAcrossTabs(staleSince: number, reason: BrowserRefreshReaso
   });
 }
 
-let inFlight: Promise<boolean> | null = null;
+let inFlight: Promise<RefreshOutcome> | null = null;
 
 /**
  * Rotates the refresh token unless that happened after `staleSince` (when the request
  * that failed was sent); concurrent callers in this tab share one request. `reason`
- * labels the rotation in the session's history.
+ * labels the rotation in the session's history. A device-bound session is left to the
+ * browser: no request at all.
  */
 export function refreshSession(
   staleSince: number = Date.now(),
   reason: BrowserRefreshReason = "in_page_401",
-): Promise<boolean> {
+): Promise<RefreshOutcome> {
+  if (deviceBound) {
+    emit({ type: "refresh-by-browser", reason });
+    return Promise.resolve("device-bound");
+  }
   if (inFlight) {
     emit({ type: "refresh-joined" });
     return inFlight;
   }
   inFlight = refreshAcrossTabs(staleSince, reason)
-    .catch(() => false)
+    .catch((): RefreshOutcome => "failed")
     .finally(() => {
       inFlight = null;
     });
@@ -138,12 +175,18 @@ export async function authFetch(input: RequestInfo | URL, init?: RequestInit): P
   const response = await fetch(input, { credentials: "same-origin", ...init });
   emit({ type: "response", ...call, status: response.status });
   if (!needsFreshToken(response)) return response;
-  if (!(await refreshSession(sentAt))) {
+  const outcome = await refreshSession(sentAt);
+  if (outcome === "failed") {
     sendToLogin();
     return response;
   }
+  // For a device-bound session the retry is the refresh: the browser holds a request
+  // that would go out without a live bound cookie until it has renewed it.
   emit({ type: "retry", ...call });
   const retried = await fetch(input, { credentials: "same-origin", ...init });
   emit({ type: "response", ...call, status: retried.status });
+  // Still no valid access token: the browser could not renew it either (the server ends
+  // a revoked session's DBSC session and clears its cookies), so the session is over.
+  if (outcome === "device-bound" && needsFreshToken(retried)) sendToLogin();
   return retried;
 }

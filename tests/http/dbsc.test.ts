@@ -340,6 +340,7 @@ describe("the refresh cookie of a bound session", () => {
   it("no longer extends it, and presenting it signs nobody out", async () => {
     const { jar, sessionId } = await boundSession();
     const tokensBefore = await server.db.refreshToken.findMany({ where: { sessionId }, orderBy: { createdAt: "asc" } });
+    const countersBefore = await server.db.rateLimiterFlexible.findMany({ orderBy: { key: "asc" } });
 
     const post = await fetch(`${server.url}/api/auth/refresh`, withCookies(jar, { method: "POST" }));
     expect(post.status).toBe(401);
@@ -355,6 +356,20 @@ describe("the refresh cookie of a bound session", () => {
       tokensBefore,
     );
     expect((await binding(sessionId)).revokedAt).toBeNull();
+    // A bound session's cookie is genuine, not a guess: it spends no failed-refresh point.
+    expect(await server.db.rateLimiterFlexible.findMany({ orderBy: { key: "asc" } })).toEqual(countersBefore);
+  });
+
+  it("is told apart by the dashboard's timeline, so the page can stop posting it", async () => {
+    const deviceBound = async (jar: CookieJar) => {
+      const response = await fetch(`${server.url}/api/demo/timeline`, withCookies(jar));
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { deviceBound: boolean }).deviceBound;
+    };
+    const { jar, challenge } = await signIn();
+    expect(await deviceBound(jar)).toBe(false);
+    expect((await register(jar, await registrationProof(await dbscKey(), challenge))).status).toBe(200);
+    expect(await deviceBound(jar)).toBe(true);
   });
 
   it("still rotates a session that is not bound, and each refresh renews the offer", async () => {

@@ -9,6 +9,7 @@ import { bindSession, refreshBoundSession } from "@/lib/auth/dbsc/binding";
 import { pruneExpired } from "@/lib/auth/prune";
 import { rotateRefreshToken } from "@/lib/auth/refresh";
 import { startSession } from "@/lib/auth/session/lifecycle";
+import { sessionTimeline } from "@/lib/auth/session/timeline";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { dbscKey, dbscProof, unsignedJwt } from "../support/dbsc";
 
@@ -211,6 +212,13 @@ describe("binding a session", () => {
     });
     const rows = await t.db.session.findMany({ where: { id: { in: [mine.sessionId, theirs.sessionId] } } });
     expect(rows.every((row) => row.dbscThumbprint === null)).toBe(true);
+  });
+
+  it("shows in the session's timeline, which the dashboard reads to stop posting the refresh cookie", async () => {
+    const unbound = await startSession(t.db, t.demoUserId, client);
+    expect((await sessionTimeline(t.db, unbound.sessionId))?.deviceBound).toBe(false);
+    const { pair } = await bound();
+    expect((await sessionTimeline(t.db, pair.sessionId))?.deviceBound).toBe(true);
   });
 
   it("stops the refresh token from extending a bound session, without revoking it", async () => {

@@ -6,6 +6,7 @@ type Props = {
   refreshAheadSeconds: number;
   expiresAtIso: string;
   lastProactiveRefresh: string | null;
+  deviceBound: boolean;
 };
 
 /**
@@ -18,6 +19,7 @@ export function AccessBar({
   refreshAheadSeconds,
   expiresAtIso,
   lastProactiveRefresh,
+  deviceBound,
 }: Props) {
   const fraction = lifetimeSeconds > 0 ? Math.min(1, secondsLeft / lifetimeSeconds) : 0;
   const aheadFraction = lifetimeSeconds > 0 ? Math.min(1, refreshAheadSeconds / lifetimeSeconds) : 0;
@@ -69,8 +71,18 @@ export function AccessBar({
         />
       </svg>
       <p className="muted small">
-        The line marks the proactive refresh: while this tab is visible, the dashboard refreshes when about{" "}
-        {refreshAheadSeconds} seconds remain.{" "}
+        {deviceBound ? (
+          <>
+            This session is bound to a device key: the browser renews the access token itself, signing with a key this
+            page cannot read, and the refresh cookie no longer does. The line marks where the dashboard looks
+            again.{" "}
+          </>
+        ) : (
+          <>
+            The line marks the proactive refresh: while this tab is visible, the dashboard refreshes when about{" "}
+            {refreshAheadSeconds} seconds remain.{" "}
+          </>
+        )}
         {lastProactiveRefresh ? (
           <span className="badge badge-success" data-testid="proactive-refresh">
             Refreshed ahead of expiry at {lastProactiveRefresh}

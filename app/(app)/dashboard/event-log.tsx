@@ -1,7 +1,10 @@
 import type { AuthFetchEvent } from "@/lib/client/auth-fetch";
 import styles from "./dashboard.module.css";
 
-export type LoggedEvent = { id: number; at: string; event: AuthFetchEvent };
+/** What the token lab saw that the wrapper did not do: a newer access token in the cookie jar. */
+export type TokenLabEvent = { type: "renewed-elsewhere"; until: string };
+
+export type LoggedEvent = { id: number; at: string; event: AuthFetchEvent | TokenLabEvent };
 
 const REASONS: Record<string, string> = {
   in_page_401: "after a 401",
@@ -9,7 +12,7 @@ const REASONS: Record<string, string> = {
   navigation: "for a navigation",
 };
 
-function describe(event: AuthFetchEvent): string {
+function describe(event: LoggedEvent["event"]): string {
   switch (event.type) {
     case "request":
       return `request ${event.method} ${event.url}`;
@@ -25,6 +28,14 @@ function describe(event: AuthFetchEvent): string {
       return event.ok
         ? "refreshed: new access token, refresh token rotated"
         : `refresh failed: ${event.status}${event.error ? ` ${event.error}` : ""}`;
+    case "refresh-by-browser":
+      return `refresh ${REASONS[event.reason] ?? ""}: left to the browser, no POST (the session is device-bound)`;
+    case "device-bound":
+      return event.learnedFrom === "refresh-route"
+        ? "401 session_bound: this session is bound to a device key, so its refresh cookie no longer renews it; the browser does (DBSC). No more refresh POSTs from this tab."
+        : "this session is bound to a device key: the browser renews its access cookie itself (DBSC), so this tab does not post the refresh cookie";
+    case "renewed-elsewhere":
+      return `a newer access token is in use, valid until ${event.until}: renewed without this page (by another tab, or by the browser for a device-bound session)`;
     case "retry":
       return `retry ${event.method} ${event.url}`;
     case "sign-in-required":
@@ -32,9 +43,11 @@ function describe(event: AuthFetchEvent): string {
   }
 }
 
-function tone(event: AuthFetchEvent): string | undefined {
+function tone(event: LoggedEvent["event"]): string | undefined {
   if (event.type === "response") return event.status < 400 ? styles.ok : styles.bad;
   if (event.type === "refresh-done") return event.ok ? styles.ok : styles.bad;
+  if (event.type === "renewed-elsewhere") return styles.ok;
+  if (event.type === "device-bound") return styles.refresh;
   if (event.type === "sign-in-required") return styles.bad;
   if (event.type.startsWith("refresh")) return styles.refresh;
   return undefined;
@@ -52,7 +65,10 @@ export function EventLog({ events, onClear }: { events: LoggedEvent[]; onClear: 
           Clear log
         </button>
       </div>
-      <p className="muted small">Every call the dashboard makes through the wrapper, and each refresh it does.</p>
+      <p className="muted small">
+        Every call the dashboard makes through the wrapper, and each refresh it does (or, for a device-bound session,
+        the browser does).
+      </p>
       <div className={styles.log} role="log" aria-label="Fetch wrapper events" tabIndex={0}>
         {events.length === 0 ? <p className="muted">Nothing yet. Use the controls to make something happen.</p> : null}
         <ol className={styles.logList}>

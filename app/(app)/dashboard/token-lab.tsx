@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { formatRelative } from "@/components/relative-time";
 import type { SessionTimeline } from "@/lib/auth/session/timeline";
-import { authFetch, onAuthFetchEvent, onRefresh, refreshSession } from "@/lib/client/auth-fetch";
+import { authFetch, markDeviceBound, onAuthFetchEvent, onRefresh, refreshSession } from "@/lib/client/auth-fetch";
 import { AccessBar } from "./access-bar";
 import styles from "./dashboard.module.css";
 import { EventLog, type LoggedEvent } from "./event-log";
@@ -13,7 +13,13 @@ import { TryIt, type TryItAction } from "./try-it";
 
 // Refresh this long before the access token expires (or at 80% of a shorter lifetime).
 const REFRESH_AHEAD_MS = 60_000;
+// A device-bound token is renewed by the browser, on its own schedule. If the page has not
+// seen the renewal by the expiry, it looks again this long after it: a request that would
+// go out without a live bound cookie is held by the browser until it has renewed it.
+const BOUND_RECHECK_AFTER_EXPIRY_MS = 1_000;
 const MAX_LOGGED_EVENTS = 60;
+
+type TimelineReading = SessionTimeline & { accessTokenExpiresAt: string };
 
 type Props = {
   initialExpiresAt: string;
@@ -39,66 +45,110 @@ export function TokenLab({ initialExpiresAt, accessTokenTtlSeconds, initialTimel
   const [expiresAt, setExpiresAt] = useState(() => new Date(initialExpiresAt));
   const [now, setNow] = useState(serverNow);
   const [timeline, setTimeline] = useState(initialTimeline);
+  const [deviceBound, setDeviceBound] = useState(initialTimeline.deviceBound);
   const [events, setEvents] = useState<LoggedEvent[]>([]);
   const [lastProactive, setLastProactive] = useState<string | null>(null);
   const [pending, setPending] = useState<TryItAction | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const nextEventId = useRef(0);
   const proactiveInFlight = useRef(false);
+  // The latest expiry the page knows of, for the callbacks below (state lags a render).
+  const knownExpiry = useRef(expiresAt.getTime());
 
-  // Plain fetch, not the wrapper: reloading the picture is not something to log, and
-  // when it fails (no access token right now) the next refresh reloads it anyway.
-  const reloadTimeline = useCallback(async () => {
-    const response = await fetch("/api/demo/timeline", { credentials: "same-origin" }).catch(() => null);
-    if (!response?.ok) return;
-    const body = (await response.json()) as SessionTimeline & { accessTokenExpiresAt: string };
-    setTimeline(body);
+  const log = useCallback((event: LoggedEvent["event"]) => {
+    const entry = { id: nextEventId.current++, at: clock(new Date()), event };
+    setEvents((list) => [...list, entry].slice(-MAX_LOGGED_EVENTS));
   }, []);
+
+  const showExpiry = useCallback((next: Date) => {
+    knownExpiry.current = next.getTime();
+    setExpiresAt(next);
+  }, []);
+
+  // Plain fetch, not the wrapper: the reload itself is not worth a log line, and when it
+  // fails (no access token right now) the next refresh reloads it anyway. It is also how
+  // the page learns that the browser has bound the session, and sees a token renewed
+  // without it (by another tab, or by the browser for a bound session).
+  const reloadTimeline = useCallback(async (): Promise<TimelineReading | null> => {
+    const response = await fetch("/api/demo/timeline", { credentials: "same-origin" }).catch(() => null);
+    if (!response?.ok) return null;
+    const body = (await response.json()) as TimelineReading;
+    setTimeline(body);
+    if (body.deviceBound) markDeviceBound();
+    const next = new Date(body.accessTokenExpiresAt);
+    if (next.getTime() > knownExpiry.current) {
+      log({ type: "renewed-elsewhere", until: clock(next) });
+      showExpiry(next);
+    }
+    return body;
+  }, [log, showExpiry]);
 
   useEffect(
     () =>
       onRefresh((next) => {
-        setExpiresAt(next);
+        showExpiry(next);
         void reloadTimeline();
       }),
-    [reloadTimeline],
+    [reloadTimeline, showExpiry],
   );
 
+  // Declared before the effect below, so that the log shows what the wrapper is told.
   useEffect(
     () =>
       onAuthFetchEvent((event) => {
-        const at = clock(new Date());
         if (event.type === "refresh-start") proactiveInFlight.current = event.reason === "proactive";
-        if (event.type === "refresh-done" && event.ok && proactiveInFlight.current) setLastProactive(at);
-        setEvents((list) => [...list, { id: nextEventId.current++, at, event }].slice(-MAX_LOGGED_EVENTS));
+        if (event.type === "refresh-done" && event.ok && proactiveInFlight.current) setLastProactive(clock(new Date()));
+        if (event.type === "device-bound") setDeviceBound(true);
+        log(event);
       }),
-    [],
+    [log],
   );
+
+  // Bound when the page rendered: the wrapper is told at once. (The browser registers its
+  // key in the background, so a page may render before it has: refreshAhead re-reads.)
+  useEffect(() => {
+    if (initialTimeline.deviceBound) markDeviceBound();
+  }, [initialTimeline.deviceBound]);
 
   useEffect(() => {
     const tick = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(tick);
   }, []);
 
+  const refreshAhead = useCallback(async () => {
+    // Read the session again first: the page may have rendered before the browser bound
+    // it, and a bound session's refresh cookie must not be posted (each POST would be a
+    // 401 session_bound counted against this address's failed refreshes).
+    const latest = await reloadTimeline();
+    // Not due any more: another tab refreshed, or the browser renewed a bound token.
+    const ahead = refreshAheadMs(accessTokenTtlSeconds * 1000);
+    if (latest && Date.parse(latest.accessTokenExpiresAt) - ahead > Date.now()) return;
+    // For a bound session the wrapper sends nothing; the browser renews the cookie.
+    await refreshSession(Date.now(), "proactive");
+  }, [reloadTimeline, accessTokenTtlSeconds]);
+
   // Refresh shortly before expiry, but only while someone is looking at the tab.
   useEffect(() => {
-    const ahead = refreshAheadMs(accessTokenTtlSeconds * 1000);
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const refreshAt = expiresAt.getTime() - refreshAheadMs(accessTokenTtlSeconds * 1000);
+    let timers: ReturnType<typeof setTimeout>[] = [];
+    const at = (time: number, run: () => Promise<unknown>) =>
+      setTimeout(() => void run(), Math.max(0, time - Date.now()));
     const schedule = () => {
-      clearTimeout(timer);
+      timers.forEach(clearTimeout);
+      timers = [];
       if (document.visibilityState !== "visible") return;
-      timer = setTimeout(
-        () => void refreshSession(Date.now(), "proactive"),
-        Math.max(0, expiresAt.getTime() - ahead - Date.now()),
-      );
+      // Once past the line, a bound session has nothing left to refresh ahead: only the
+      // look after expiry, when the browser will have renewed the cookie.
+      if (!deviceBound || Date.now() < refreshAt) timers.push(at(refreshAt, refreshAhead));
+      if (deviceBound) timers.push(at(expiresAt.getTime() + BOUND_RECHECK_AFTER_EXPIRY_MS, reloadTimeline));
     };
     schedule();
     document.addEventListener("visibilitychange", schedule);
     return () => {
-      clearTimeout(timer);
+      timers.forEach(clearTimeout);
       document.removeEventListener("visibilitychange", schedule);
     };
-  }, [expiresAt, accessTokenTtlSeconds]);
+  }, [expiresAt, accessTokenTtlSeconds, deviceBound, refreshAhead, reloadTimeline]);
 
   async function checkSession(): Promise<void> {
     const response = await authFetch("/api/me");
@@ -171,6 +221,7 @@ export function TokenLab({ initialExpiresAt, accessTokenTtlSeconds, initialTimel
           refreshAheadSeconds={Math.round(refreshAheadMs(accessTokenTtlSeconds * 1000) / 1000)}
           expiresAtIso={expiresAt.toISOString()}
           lastProactiveRefresh={lastProactive}
+          deviceBound={deviceBound}
         />
         <div className="stack-sm">
           <h3 className={styles.h3}>This session, on one axis</h3>

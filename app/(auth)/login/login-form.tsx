@@ -18,8 +18,10 @@ export function LoginForm({ next, initialError, initialUnverified = false, retry
   // it; if it still works, the user goes on without typing the password.
   useEffect(() => {
     if (!retryRefresh) return;
-    void refreshSession(Date.now(), "navigation").then((ok) => {
-      if (ok) window.location.replace(next);
+    // Only a rotation counts: a device-bound session's cookie is renewed by the browser,
+    // which would not have sent the user here had it been able to.
+    void refreshSession(Date.now(), "navigation").then((outcome) => {
+      if (outcome === "refreshed") window.location.replace(next);
     });
   }, [retryRefresh, next]);
 

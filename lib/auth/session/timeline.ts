@@ -19,6 +19,11 @@ export type SessionTimeline = {
   createdAt: string;
   idleExpiresAt: string;
   absoluteExpiresAt: string;
+  /**
+   * Bound to a device key (DBSC): the browser renews the access cookie itself and the
+   * refresh cookie no longer does, so the page must not post it (lib/auth/dbsc/binding.ts).
+   */
+  deviceBound: boolean;
   generations: Generation[];
 };
 
@@ -33,7 +38,7 @@ function knownVia(value: string | null): RefreshVia | null {
 export async function sessionTimeline(db: Db, sessionId: string): Promise<SessionTimeline | null> {
   const session = await db.session.findUnique({
     where: { id: sessionId },
-    select: { createdAt: true, idleExpiresAt: true, absoluteExpiresAt: true },
+    select: { createdAt: true, idleExpiresAt: true, absoluteExpiresAt: true, dbscThumbprint: true },
   });
   if (!session) return null;
   const [total, rows] = await Promise.all([
@@ -58,6 +63,7 @@ export async function sessionTimeline(db: Db, sessionId: string): Promise<Sessio
     createdAt: session.createdAt.toISOString(),
     idleExpiresAt: session.idleExpiresAt.toISOString(),
     absoluteExpiresAt: session.absoluteExpiresAt.toISOString(),
+    deviceBound: session.dbscThumbprint !== null,
     generations: rows.map((row, index) => ({
       number: total - index,
       label: row.id.slice(0, 8),
