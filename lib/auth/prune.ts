@@ -1,7 +1,7 @@
 import "server-only";
 import { getConfig } from "../config";
-import type { Db } from "../db";
 import { addSeconds } from "../dates";
+import type { Db } from "../db";
 
 export type PruneResult = { sessions: number; refreshTokens: number; dbscChallenges: number };
 

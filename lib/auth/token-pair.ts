@@ -1,6 +1,6 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
 import { signAccessToken, type AccessTokenSubject } from "./edge/tokens";
+import { hashSecretToken, newSecretToken, SECRET_TOKEN_PATTERN } from "./secret-token";
 
 // What a session hands its holder: a refresh token, of which the database keeps only
 // the hash, and an access token signed for the same session (docs/token-model.md).
@@ -29,17 +29,10 @@ export const bindingOf = (session: SessionBinding): SessionBinding => ({
 /** A refresh token just issued, before its access token is signed. */
 export type IssuedRefresh = Omit<TokenPair, "accessToken" | "accessTokenExpiresAt"> & { binding: SessionBinding };
 
-// 32 random bytes, base64url without padding.
-export const REFRESH_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
+export const REFRESH_TOKEN_PATTERN = SECRET_TOKEN_PATTERN;
 /** A session's first refresh token (its successors are derived: lib/auth/refresh.ts). */
-export function newRefreshToken(): string {
-  return randomBytes(32).toString("base64url");
-}
-
-export function hashRefreshToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
+export const newRefreshToken = newSecretToken;
+export const hashRefreshToken = hashSecretToken;
 
 export async function issueTokenPair(base: IssuedRefresh, now: Date): Promise<TokenPair> {
   const subject: AccessTokenSubject = { userId: base.userId, sessionId: base.sessionId, ...base.binding };

@@ -1,6 +1,7 @@
 import "server-only";
 import type { JWK } from "jose";
 import { getConfig } from "../../config";
+import { addSeconds, earlier } from "../../dates";
 import type { Db } from "../../db";
 import { recordAuthEvent } from "../audit";
 import type { ClientInfo } from "../client-info";
@@ -8,7 +9,6 @@ import { consumeChallenge, issueChallenge } from "./challenges";
 import { DBSC_ALGORITHMS, verifyRefreshProof, verifyRegistrationProof, type ProofFailure } from "./proof";
 import { accessTokenCookieAttributes, cookieNames } from "../edge/cookies";
 import { signAccessToken } from "../edge/tokens";
-import { addSeconds, earlier } from "../../dates";
 
 // Device Bound Session Credentials (W3C WICG draft; wire format as this machine's
 // Chromium speaks it: notes/dbsc-chromium.md). The browser keeps a private key the page

@@ -1,7 +1,7 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
-import type { Db } from "../../db";
 import { addSeconds } from "../../dates";
+import type { Db } from "../../db";
+import { newSecretToken } from "../secret-token";
 
 // Challenges live in the database, not in one process's memory: the browser may send
 // its answer to any app instance, and an instance that restarts must not forget which
@@ -14,7 +14,7 @@ type ChallengeWriter = Pick<Db, "dbscChallenge">;
 
 /** A fresh challenge that only `sessionId` may answer, once, before it expires. */
 export async function issueChallenge(db: ChallengeWriter, sessionId: string, now = new Date()): Promise<string> {
-  const challenge = randomBytes(32).toString("base64url");
+  const challenge = newSecretToken();
   await db.dbscChallenge.create({
     data: {
       id: challenge,

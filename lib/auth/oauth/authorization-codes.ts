@@ -1,11 +1,12 @@
 import "server-only";
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
+import { addSeconds } from "../../dates";
 import type { Db } from "../../db";
 import type { ClientInfo } from "../client-info";
+import { hashSecretToken, newSecretToken, SECRET_TOKEN_PATTERN } from "../secret-token";
 import { REVOKE_REASON, revokeSession, startSession } from "../session/lifecycle";
 import { type TokenPair } from "../token-pair";
 import type { OAuthClient } from "./clients";
-import { addSeconds } from "../../dates";
 
 // Authorization codes (RFC 6749 §4.1) with PKCE (RFC 7636, S256 only): single use, at
 // most 60 seconds old, stored as SHA-256 like refresh tokens.
@@ -15,7 +16,6 @@ export const AUTHORIZATION_CODE_TTL_SECONDS = 60;
 const CODE_VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/;
 // base64url(SHA-256(verifier)): always 43 characters.
 export const CODE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
-const CODE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 const sha256 = (value: string) => createHash("sha256").update(value).digest();
 
@@ -28,10 +28,10 @@ export type CodeRequest = {
 };
 
 export async function createAuthorizationCode(db: Db, request: CodeRequest, now = new Date()): Promise<string> {
-  const code = randomBytes(32).toString("base64url");
+  const code = newSecretToken();
   await db.authorizationCode.create({
     data: {
-      codeHash: sha256(code).toString("hex"),
+      codeHash: hashSecretToken(code),
       clientId: request.client.id,
       userId: request.userId,
       redirectUri: request.redirectUri,
@@ -67,8 +67,9 @@ export async function redeemAuthorizationCode(
   client: ClientInfo,
   now = new Date(),
 ): Promise<CodeResult> {
-  if (!CODE_PATTERN.test(exchange.code)) return { ok: false, description: "The authorization code is not valid." };
-  const row = await db.authorizationCode.findUnique({ where: { codeHash: sha256(exchange.code).toString("hex") } });
+  if (!SECRET_TOKEN_PATTERN.test(exchange.code))
+    return { ok: false, description: "The authorization code is not valid." };
+  const row = await db.authorizationCode.findUnique({ where: { codeHash: hashSecretToken(exchange.code) } });
   if (!row) return { ok: false, description: "The authorization code is not valid." };
   // Checked before the code is spent: a request from another client or with another
   // redirect URI did not come from whoever started the flow and must not burn the code.

@@ -1,12 +1,13 @@
 import "server-only";
-import { createHash, randomBytes, randomInt } from "node:crypto";
+import { randomInt } from "node:crypto";
 import { RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
+import { addSeconds } from "../../dates";
 import type { Db } from "../../db";
 import type { ClientInfo } from "../client-info";
+import { hashSecretToken, newSecretToken } from "../secret-token";
 import { startSession } from "../session/lifecycle";
 import { type TokenPair } from "../token-pair";
 import type { OAuthClient } from "./clients";
-import { addSeconds } from "../../dates";
 
 // The device authorization grant (RFC 8628): the device shows a short user code, the
 // user approves it on /device, the device polls the token endpoint meanwhile.
@@ -18,8 +19,6 @@ const USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
 const USER_CODE_LENGTH = 8; // 20^8 ≈ 2.6e10, with the attempt limit below (§5.1)
 // Wrong user codes a signed-in user (and an address) may enter per quarter hour.
 const USER_CODE_ATTEMPTS = { points: 10, duration: 900 };
-
-const sha256 = (value: string) => createHash("sha256").update(value).digest("hex");
 
 export type DeviceStart = { deviceCode: string; userCode: string; expiresIn: number; interval: number };
 
@@ -45,11 +44,11 @@ export async function startDeviceAuthorization(
   scope: string,
   now = new Date(),
 ): Promise<DeviceStart> {
-  const deviceCode = randomBytes(32).toString("base64url");
+  const deviceCode = newSecretToken();
   const userCode = newUserCode();
   await db.deviceAuthorization.create({
     data: {
-      deviceCodeHash: sha256(deviceCode),
+      deviceCodeHash: hashSecretToken(deviceCode),
       userCode,
       clientId: client.id,
       scope,
@@ -140,7 +139,9 @@ export async function pollDeviceAuthorization(
   client: ClientInfo,
   now = new Date(),
 ): Promise<DevicePoll> {
-  const row = await db.deviceAuthorization.findUnique({ where: { deviceCodeHash: sha256(exchange.deviceCode) } });
+  const row = await db.deviceAuthorization.findUnique({
+    where: { deviceCodeHash: hashSecretToken(exchange.deviceCode) },
+  });
   if (!row || row.clientId !== exchange.clientId || row.status === "used") return { ok: false, error: "invalid_grant" };
   if (row.expiresAt <= now) return { ok: false, error: "expired_token" };
   if (row.status === "denied") return { ok: false, error: "access_denied" };

@@ -1,7 +1,7 @@
 import "server-only";
-import { createHash, randomBytes } from "node:crypto";
-import type { Db } from "../../db";
 import { addSeconds } from "../../dates";
+import type { Db } from "../../db";
+import { hashSecretToken, newSecretToken, SECRET_TOKEN_PATTERN } from "../secret-token";
 
 // The single-use links sent by mail. 256 bits from the CSPRNG, base64url; only the
 // SHA-256 is stored, so a database leak yields no working link.
@@ -10,14 +10,8 @@ export type EmailTokenPurpose = "password_reset" | "email_verification";
 
 export const EMAIL_VERIFICATION_TTL_SECONDS = 24 * 60 * 60;
 
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
 type Transaction = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 type TokenStore = Pick<Db, "emailToken">;
-
-function hashEmailToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
-}
 
 export async function issueEmailToken(
   db: TokenStore,
@@ -26,10 +20,10 @@ export async function issueEmailToken(
   ttlSeconds: number,
   now = new Date(),
 ): Promise<string> {
-  const token = randomBytes(32).toString("base64url");
+  const token = newSecretToken();
   await db.emailToken.create({
     data: {
-      tokenHash: hashEmailToken(token),
+      tokenHash: hashSecretToken(token),
       userId,
       purpose,
       createdAt: now,
@@ -50,8 +44,8 @@ export async function claimEmailToken(
   purpose: EmailTokenPurpose,
   now = new Date(),
 ): Promise<string | null> {
-  if (!TOKEN_PATTERN.test(presented)) return null;
-  const tokenHash = hashEmailToken(presented);
+  if (!SECRET_TOKEN_PATTERN.test(presented)) return null;
+  const tokenHash = hashSecretToken(presented);
   const claimed = await tx.emailToken.updateMany({
     where: { tokenHash, purpose, usedAt: null, expiresAt: { gt: now } },
     data: { usedAt: now },
