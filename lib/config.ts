@@ -1,5 +1,6 @@
 // Environment, read and validated once. Edge-safe: the middleware imports it too.
 import { z } from "zod";
+import { emailSchema } from "./auth/request-schemas";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -27,6 +28,10 @@ const EnvSchema = z.object({
   // Tolerance for clock skew between instances when checking exp/iat (at most 10 s).
   CLOCK_LEEWAY_SECONDS: z.coerce.number().int().min(0).max(10).default(10),
   BCRYPT_COST: z.coerce.number().int().min(4).max(31).default(12),
+  // Worker threads that hash passwords (default: one per core) and how many hashes may
+  // wait for one before sign-in answers 503 (lib/auth/password-pool.ts).
+  PASSWORD_WORKERS: z.coerce.number().int().positive().optional(),
+  PASSWORD_QUEUE_LIMIT: z.coerce.number().int().min(0).default(32),
   APP_URL: z.url().default("http://localhost:3000"),
   // Name of the header a reverse proxy in front of the app sets to the client's address
   // (e.g. x-forwarded-for). Unset: no proxy header is believed.
@@ -52,6 +57,49 @@ const EnvSchema = z.object({
   DEV_MAILBOX: z.enum(["enabled", "disabled"]).optional(),
   RATE_LIMIT_MAIL_PER_EMAIL: rate("5/3600"),
   RATE_LIMIT_MAIL_PER_IP: rate("20/3600"),
+  // Operations (issue 26): how long the audit log is kept, how often the server prunes
+  // expired rows itself (0: never; then run `npm run db:prune` from cron), and the bearer
+  // token that unlocks GET /api/metrics (unset: the route answers 404).
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().positive().max(36_500).default(90),
+  PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600),
+  METRICS_TOKEN: z
+    .string()
+    .min(16, "METRICS_TOKEN must be at least 16 characters, e.g. `openssl rand -base64 32`")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  // Administrators (issue 26, item 7): comma-separated emails, normalised as registration
+  // normalises them. Empty (the default): nobody is an administrator and /admin is a 404.
+  ADMIN_EMAILS: z
+    .string()
+    .default("")
+    .transform((list, ctx) => {
+      const emails = list
+        .split(",")
+        .map((item) => item.trim())
+        .filter(Boolean)
+        .map((item) => emailSchema.safeParse(item));
+      const bad = emails.findIndex((email) => !email.success);
+      if (bad !== -1) {
+        ctx.addIssue({ code: "custom", message: `entry ${bad + 1} is not an email address` });
+        return z.NEVER;
+      }
+      return emails.flatMap((email) => (email.success ? [email.data] : []));
+    }),
+  // Requests to the DBSC refresh route without a valid proof (a challenge, an ended or
+  // unknown session, a bad proof), per client address. A browser asks for one challenge
+  // per bound session per access-token lifetime (600 s), so the default leaves room for
+  // a few hundred bound browsers behind one NAT address.
+  RATE_LIMIT_DBSC_REFRESH_PER_IP: rate("300/600"),
+  // Device authorizations started per client address (RFC 8628 §3.1 has no credential).
+  RATE_LIMIT_DEVICE_AUTHORIZATION_PER_IP: rate("30/900"),
+  // Step-up (issue 23): sensitive actions need an authentication at most this old.
+  REAUTH_MAX_AGE_SECONDS: seconds(600),
+  // Passkey sign-in options per client address: the sign-in page asks for one on every
+  // visit (autofill), and each writes a challenge row before anyone is signed in.
+  RATE_LIMIT_PASSKEY_OPTIONS_PER_IP: rate("300/600"),
+  // How much the server logs (lib/observability/log.ts): pino's levels; info logs one line
+  // per auth request and per security event, warn only what needs a look.
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export type RateLimit = { points: number; seconds: number };
@@ -75,6 +123,8 @@ export type Config = {
   refreshReuseGraceSeconds: number;
   clockLeewaySeconds: number;
   bcryptCost: number;
+  passwordWorkers: number | null;
+  passwordQueueLimit: number;
   appOrigin: string;
   secureCookies: boolean;
   trustProxyHeader: string | null;
@@ -87,10 +137,20 @@ export type Config = {
     refreshFailuresPerIp: RateLimit;
     mailPerEmail: RateLimit;
     mailPerIp: RateLimit;
+    dbscRefreshPerIp: RateLimit;
+    deviceAuthorizationPerIp: RateLimit;
+    passkeyOptionsPerIp: RateLimit;
   };
   mail: MailConfig;
   resetTokenTtlSeconds: number;
   requireVerifiedEmail: boolean;
+  auditRetentionDays: number;
+  pruneIntervalSeconds: number;
+  metricsToken: string | null;
+  /** Normalised (trimmed, lower case) emails of the administrators; empty: none. */
+  adminEmails: readonly string[];
+  reauthMaxAgeSeconds: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 };
 
 export class ConfigError extends Error {
@@ -167,6 +227,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     refreshReuseGraceSeconds: e.REFRESH_REUSE_GRACE_SECONDS,
     clockLeewaySeconds: e.CLOCK_LEEWAY_SECONDS,
     bcryptCost: e.BCRYPT_COST,
+    passwordWorkers: e.PASSWORD_WORKERS ?? null,
+    passwordQueueLimit: e.PASSWORD_QUEUE_LIMIT,
     appOrigin: appUrl.origin,
     secureCookies: appUrl.protocol === "https:",
     trustProxyHeader: e.TRUST_PROXY || null,
@@ -179,10 +241,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       refreshFailuresPerIp: e.RATE_LIMIT_REFRESH_FAILURES_PER_IP,
       mailPerEmail: e.RATE_LIMIT_MAIL_PER_EMAIL,
       mailPerIp: e.RATE_LIMIT_MAIL_PER_IP,
+      dbscRefreshPerIp: e.RATE_LIMIT_DBSC_REFRESH_PER_IP,
+      deviceAuthorizationPerIp: e.RATE_LIMIT_DEVICE_AUTHORIZATION_PER_IP,
+      passkeyOptionsPerIp: e.RATE_LIMIT_PASSKEY_OPTIONS_PER_IP,
     },
     mail,
     resetTokenTtlSeconds: e.RESET_TOKEN_TTL_SECONDS,
     requireVerifiedEmail,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    pruneIntervalSeconds: e.PRUNE_INTERVAL_SECONDS,
+    metricsToken: e.METRICS_TOKEN ?? null,
+    adminEmails: e.ADMIN_EMAILS,
+    reauthMaxAgeSeconds: e.REAUTH_MAX_AGE_SECONDS,
+    logLevel: e.LOG_LEVEL,
   };
 }
 

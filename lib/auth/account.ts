@@ -4,6 +4,7 @@ import { recordAuthEvent } from "./audit";
 import type { ClientInfo } from "./client-info";
 import { hashPassword, verifyPassword } from "./password";
 import { consumePasswordAttempt } from "./rate-limit";
+import { spendEmailTokens } from "./recovery/email-tokens";
 import { reissueSessionTokens } from "./refresh";
 import { REVOKE_REASON } from "./session/lifecycle";
 import { type TokenPair } from "./token-pair";
@@ -16,7 +17,8 @@ export type ChangePasswordResult =
 
 /**
  * Changes the password after checking the current one. Every other session is revoked
- * (whoever knew the old password is out); this one stays, with fresh tokens.
+ * (whoever knew the old password is out) and every reset link mailed so far is spent;
+ * this session stays, with fresh tokens.
  */
 export async function changePassword(
   db: Db,
@@ -32,7 +34,13 @@ export async function changePassword(
   if (!(await verifyPassword(input.currentPassword, user.passwordHash)))
     return { ok: false, error: "invalid_credentials" };
   await attempt.succeeded();
-  await db.user.update({ where: { id: user.id }, data: { passwordHash: await hashPassword(input.newPassword) } });
+  const passwordHash = await hashPassword(input.newPassword);
+  // One transaction: a reset link mailed before the change (to whoever asked for one,
+  // perhaps the person the change locks out) dies with the old password, never after it.
+  await db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    await spendEmailTokens(tx, user.id, "password_reset");
+  });
   const revokedSessions = await revokeOtherSessions(
     db,
     user.id,

@@ -2,6 +2,9 @@ import "server-only";
 import { createHash } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { getConfig } from "../config";
+import { passwordPool } from "./password-pool";
+
+export { PasswordPoolBusyError } from "./password-pool";
 
 // bcrypt reads only the first 72 bytes of its input, so two long passwords sharing a
 // 72-byte prefix would both verify. Every password is therefore pre-hashed: SHA-256 of
@@ -12,12 +15,14 @@ function prehash(password: string): string {
   return createHash("sha256").update(password.normalize("NFKC")).digest("base64");
 }
 
+// Both run in the worker pool, off the request thread; both reject with
+// PasswordPoolBusyError when its queue is full.
 export async function hashPassword(password: string, cost: number = getConfig().bcryptCost): Promise<string> {
-  return bcrypt.hash(prehash(password), cost);
+  return (await passwordPool().run({ op: "hash", input: prehash(password), arg: cost })) as string;
 }
 
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bcrypt.compare(prehash(password), hash);
+  return (await passwordPool().run({ op: "verify", input: prehash(password), arg: hash })) as boolean;
 }
 
 /**
@@ -43,7 +48,11 @@ let dummyHash: Promise<string> | undefined;
  */
 export async function verifyPasswordOrDummy(password: string, hash: string | undefined): Promise<boolean> {
   if (hash) return verifyPassword(password, hash);
-  dummyHash ??= hashPassword("a dummy password that is never anyone's");
+  // Forgotten when it fails (a full queue), so the next call tries again.
+  dummyHash ??= hashPassword("a dummy password that is never anyone's").catch((error: unknown) => {
+    dummyHash = undefined;
+    throw error;
+  });
   await verifyPassword(password, await dummyHash);
   return false;
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
 import { getConfig, type RateLimit } from "../config";
 import type { Db } from "../db";
+import { countRateLimited } from "../observability/metrics";
 
 // Counters live in the database (rate-limiter-flexible's Prisma store), so they survive
 // restarts and every app instance sees the same numbers. A client without a known
@@ -51,7 +52,10 @@ async function consume(limiter: RateLimiterPrisma, key: string | null): Promise<
   } catch (rejection) {
     // rate-limiter-flexible rejects with a RateLimiterRes when over the limit, and with
     // an Error when the store failed; the latter is a real error.
-    if (rejection instanceof RateLimiterRes) return blockedFor(rejection.msBeforeNext);
+    if (rejection instanceof RateLimiterRes) {
+      countRateLimited(limiter.keyPrefix);
+      return blockedFor(rejection.msBeforeNext);
+    }
     throw rejection;
   }
 }
@@ -103,6 +107,32 @@ export async function consumePasswordAttempt(
   };
 }
 
+/**
+ * A passkey sign-in or re-authentication attempt: the same counters as passwords (one
+ * throttle class). Consumed per client address before the assertion is checked, so a
+ * burst of forged or replayed assertions meets 429 like a burst of password guesses; the
+ * point is given back when the assertion verifies. The per-account counter is charged
+ * only by a failed assertion of a known passkey (`recordPasskeyFailure`) and is not read
+ * first: a signature cannot be guessed, and a stranger guessing the password must not be
+ * able to lock the owner's passkey out (docs/decisions/0021-passkeys.md).
+ */
+export async function consumePasskeyAttempt(db: Db, ip: string | null): Promise<PasswordAttempt> {
+  const l = limiters(db);
+  const perIp = await consume(l.loginPerIp, ip);
+  if (perIp.limited) return perIp;
+  return {
+    limited: false,
+    succeeded: async () => {
+      if (ip !== null) await l.loginPerIp.reward(ip);
+    },
+  };
+}
+
+/** A failed assertion of a known passkey counts against its account like a wrong password. */
+export async function recordPasskeyFailure(db: Db, account: string): Promise<void> {
+  await consume(limiters(db).loginPerAccount, account);
+}
+
 /** Forgets an account's failed password attempts (a reset by mail, a deleted account). */
 export async function clearPasswordAttempts(db: Db, account: string): Promise<void> {
   await limiters(db).loginPerAccount.delete(account);
@@ -120,7 +150,16 @@ export const refreshLimits = {
 // Kept as a separate block (own limiters) so it merges apart from the limits above.
 // Every request counts, not only failures: each one may send a mail.
 
-type MailLimiters = Record<"forgotPerEmail" | "forgotPerIp" | "resendPerEmail" | "resendPerIp", RateLimiterPrisma>;
+type MailLimiters = Record<
+  | "forgotPerEmail"
+  | "forgotPerIp"
+  | "resendPerEmail"
+  | "resendPerIp"
+  | "emailChangePerAccount"
+  | "emailChangePerTarget"
+  | "emailChangePerIp",
+  RateLimiterPrisma
+>;
 
 const mailByDb = new WeakMap<Db, MailLimiters>();
 
@@ -135,6 +174,9 @@ function mailLimiters(db: Db): MailLimiters {
       forgotPerIp: make("forgot-ip", mailPerIp),
       resendPerEmail: make("resend-email", mailPerEmail),
       resendPerIp: make("resend-ip", mailPerIp),
+      emailChangePerAccount: make("email-change-account", mailPerEmail),
+      emailChangePerTarget: make("email-change-target", mailPerEmail),
+      emailChangePerIp: make("email-change-ip", mailPerIp),
     };
     mailByDb.set(db, found);
   }
@@ -156,6 +198,17 @@ export const mailLimits = {
     const l = mailLimiters(db);
     return consumeBoth(l.resendPerEmail, l.resendPerIp, email, ip);
   },
+  /**
+   * A change of address mails the new address: limited per account (a stolen session must
+   * not become a mail cannon), per new address (nobody gets flooded with links they never
+   * asked for, whichever accounts ask) and per client address.
+   */
+  consumeEmailChange: async (db: Db, userId: string, newEmail: string, ip: string | null): Promise<RateDecision> => {
+    const l = mailLimiters(db);
+    const first = await consumeBoth(l.emailChangePerAccount, l.emailChangePerIp, userId, ip);
+    if (first.limited) return first;
+    return consume(l.emailChangePerTarget, newEmail);
+  },
   /** Forgets every per-email counter of a deleted account (per-address ones are not theirs). */
   clearEmail: async (db: Db, email: string): Promise<void> => {
     const l = mailLimiters(db);
@@ -165,4 +218,43 @@ export const mailLimits = {
       clearPasswordAttempts(db, email),
     ]);
   },
+};
+
+// --- Doors without a credential (issue 22): the DBSC refresh route answered without a
+// valid proof, and the start of a device authorization. Each may write a row (a
+// challenge, a device code), so every such request counts, per client address.
+
+type CredentialLessLimiters = Record<
+  "dbscRefreshPerIp" | "deviceAuthorizationPerIp" | "passkeyOptionsPerIp",
+  RateLimiterPrisma
+>;
+
+const credentialLessByDb = new WeakMap<Db, CredentialLessLimiters>();
+
+function credentialLessLimiters(db: Db): CredentialLessLimiters {
+  let found = credentialLessByDb.get(db);
+  if (!found) {
+    const { dbscRefreshPerIp, deviceAuthorizationPerIp, passkeyOptionsPerIp } = getConfig().rateLimits;
+    const make = (keyPrefix: string, { points, seconds }: RateLimit) =>
+      new RateLimiterPrisma({ storeClient: db, keyPrefix, points, duration: seconds });
+    found = {
+      dbscRefreshPerIp: make("dbsc-refresh-ip", dbscRefreshPerIp),
+      deviceAuthorizationPerIp: make("device-authorization-ip", deviceAuthorizationPerIp),
+      passkeyOptionsPerIp: make("passkey-options-ip", passkeyOptionsPerIp),
+    };
+    credentialLessByDb.set(db, found);
+  }
+  return found;
+}
+
+export const credentialLessLimits = {
+  /** A DBSC refresh request that carried no valid proof. */
+  consumeDbscRefresh: (db: Db, ip: string | null): Promise<RateDecision> =>
+    consume(credentialLessLimiters(db).dbscRefreshPerIp, ip),
+  /** A device authorization request (RFC 8628 §3.1). */
+  consumeDeviceAuthorization: (db: Db, ip: string | null): Promise<RateDecision> =>
+    consume(credentialLessLimiters(db).deviceAuthorizationPerIp, ip),
+  /** Passkey sign-in options: each writes a challenge row, and nobody is signed in yet. */
+  consumePasskeyOptions: (db: Db, ip: string | null): Promise<RateDecision> =>
+    consume(credentialLessLimiters(db).passkeyOptionsPerIp, ip),
 };

@@ -7,9 +7,17 @@ import { sqliteConnectionOf } from "../db/client";
 import { sqliteTimestamp, type Prepare } from "../db/sqlite-connection";
 import { retryOnConflict } from "../db/retry";
 import { recordAuthEvent } from "./audit";
+import {
+  checkSessionBinding,
+  hotPathColumns,
+  type BindingFailure,
+  type HotPathColumns,
+  type Presented,
+} from "./bindings";
 import type { ClientInfo } from "./client-info";
 import { REVOKE_REASON } from "./session/lifecycle";
 import {
+  authenticationOf,
   bindingOf,
   hashRefreshToken,
   issueTokenPair,
@@ -28,7 +36,21 @@ import {
 // ever holding a usable token, and only the first token of a session needs the CSPRNG.
 // Without the server key a successor cannot be predicted from its parent.
 
-export type RefreshFailure = "invalid_refresh_token" | "refresh_token_reused" | "session_expired" | "session_bound";
+export type RefreshFailure =
+  | "invalid_refresh_token"
+  | "refresh_token_reused"
+  | "session_expired"
+  // What the door refused (lib/auth/bindings.ts); the refresh doors never see the DBSC doors' own failures.
+  | Exclude<BindingFailure, "not_device_bound" | "already_bound">;
+
+/**
+ * The door a refresh token came through, with what the request proved (client_id, DPoP
+ * key, scope). Every binding is judged by lib/auth/bindings.ts, on the hot path and the
+ * slow path alike.
+ */
+export type RefreshDoor = { door: "cookie_refresh" | "token_refresh"; presented?: Presented };
+
+export const COOKIE_REFRESH: RefreshDoor = { door: "cookie_refresh" };
 
 /**
  * How a refresh token was used, recorded on its row for the session's rotation history:
@@ -89,18 +111,26 @@ export async function rotateRefreshToken(
   client: ClientInfo,
   now = new Date(),
   via: RefreshVia | null = null,
+  door: RefreshDoor = COOKIE_REFRESH,
 ): Promise<RotationResult> {
   if (!REFRESH_TOKEN_PATTERN.test(presented)) return { ok: false, error: "invalid_refresh_token" };
-  const rotated = await retryOnConflict(() => rotateCurrentToken(db, presented, now, via));
+  const columns = hotPathColumns(door.door, door.presented ?? {});
+  const rotated = columns && (await retryOnConflict(() => rotateCurrentToken(db, presented, now, via, columns)));
   if (rotated) return { ok: true, kind: "rotated", tokens: await issueTokenPair(rotated, now) };
   const outcome = await retryOnConflict(() =>
-    db.$transaction((tx) => rotateInTransaction(tx, presented, client, now, via), TRANSACTION_OPTIONS),
+    db.$transaction((tx) => rotateInTransaction(tx, presented, client, now, via, door), TRANSACTION_OPTIONS),
   );
   if (!outcome.ok) return outcome;
   return { ok: true, kind: outcome.kind, tokens: await issueTokenPair(outcome.base, now) };
 }
 
-type HotRow = SessionBinding & { userId: string; sessionId: string; expiresAt: Date | string };
+type HotRow = SessionBinding & {
+  userId: string;
+  sessionId: string;
+  expiresAt: Date | string;
+  authenticatedAt: Date | string;
+  authMethods: string;
+};
 
 /** What the hot path writes: the claim of `tokenHash` and its successor's row. */
 type Claim = {
@@ -110,6 +140,8 @@ type Claim = {
   now: Date;
   idleEnd: Date;
   via: RefreshVia | null;
+  /** The binding columns the session must have exactly (bindings.ts hotPathColumns). */
+  columns: HotPathColumns;
 };
 
 /**
@@ -127,6 +159,7 @@ async function rotateCurrentToken(
   presented: string,
   now: Date,
   via: RefreshVia | null,
+  columns: HotPathColumns,
 ): Promise<IssuedRefresh | null> {
   const refreshToken = deriveSuccessor(presented, getSuccessorKeys()[0]!);
   const claim: Claim = {
@@ -136,6 +169,7 @@ async function rotateCurrentToken(
     now,
     idleEnd: addSeconds(now, getConfig().refreshIdleTtlSeconds),
     via,
+    columns,
   };
   const sqlite = sqliteConnectionOf(db);
   const row = sqlite
@@ -148,6 +182,7 @@ async function rotateCurrentToken(
     refreshToken,
     refreshTokenExpiresAt: new Date(row.expiresAt),
     binding: bindingOf(row),
+    authentication: authenticationOf(row),
   };
 }
 
@@ -159,7 +194,10 @@ async function rotateOnPostgres(db: Db, c: Claim): Promise<HotRow | undefined> {
       WHERE t."tokenHash" = ${c.tokenHash} AND t."usedAt" IS NULL AND s."id" = t."sessionId"
         AND s."revokedAt" IS NULL AND s."idleExpiresAt" > ${c.now}::timestamp(3)
         AND s."absoluteExpiresAt" > ${c.now}::timestamp(3) AND s."dbscThumbprint" IS NULL
+        AND s."channel" = ${c.columns.channel} AND s."clientId" IS NOT DISTINCT FROM ${c.columns.clientId}::text
+        AND s."dpopJkt" IS NOT DISTINCT FROM ${c.columns.dpopJkt}::text
       RETURNING t."id", t."sessionId", s."userId", s."clientId", s."scope", s."dpopJkt",
+        s."authenticatedAt", s."authMethods",
         LEAST(${c.idleEnd}::timestamp(3), s."absoluteExpiresAt") AS "expiresAt"
     ), successor AS (
       INSERT INTO "RefreshToken" ("id", "tokenHash", "sessionId", "parentId", "createdAt", "expiresAt")
@@ -171,7 +209,7 @@ async function rotateOnPostgres(db: Db, c: Claim): Promise<HotRow | undefined> {
       RETURNING s."id"
     )
     SELECT claimed."sessionId", claimed."userId", claimed."clientId", claimed."scope", claimed."dpopJkt",
-      claimed."expiresAt" FROM claimed`;
+      claimed."authenticatedAt", claimed."authMethods", claimed."expiresAt" FROM claimed`;
   return rows[0];
 }
 
@@ -183,13 +221,16 @@ function rotateOnSqlite(prepare: Prepare, c: Claim): HotRow | undefined {
     `UPDATE "RefreshToken" SET "usedAt" = ?, "usedVia" = ?
      WHERE "tokenHash" = ? AND "usedAt" IS NULL AND "sessionId" IN (
        SELECT "id" FROM "Session"
-       WHERE "revokedAt" IS NULL AND "idleExpiresAt" > ? AND "absoluteExpiresAt" > ? AND "dbscThumbprint" IS NULL)
+       WHERE "revokedAt" IS NULL AND "idleExpiresAt" > ? AND "absoluteExpiresAt" > ? AND "dbscThumbprint" IS NULL
+         AND "channel" = ? AND "clientId" IS ? AND "dpopJkt" IS ?)
      RETURNING "id", "sessionId"`,
-  ).get(at, c.via, c.tokenHash, at, at) as { id: string; sessionId: string } | undefined;
+  ).get(at, c.via, c.tokenHash, at, at, c.columns.channel, c.columns.clientId, c.columns.dpopJkt) as
+    { id: string; sessionId: string } | undefined;
   if (!claimed) return undefined;
   const session = prepare(
     `UPDATE "Session" SET "lastUsedAt" = ?, "idleExpiresAt" = MIN(?, "absoluteExpiresAt") WHERE "id" = ?
-     RETURNING "userId", "clientId", "scope", "dpopJkt", "idleExpiresAt" AS "expiresAt"`,
+     RETURNING "userId", "clientId", "scope", "dpopJkt", "authenticatedAt", "authMethods",
+       "idleExpiresAt" AS "expiresAt"`,
   ).get(at, sqliteTimestamp(c.idleEnd), claimed.sessionId) as Omit<HotRow, "sessionId">;
   prepare(
     `INSERT INTO "RefreshToken" ("id", "tokenHash", "sessionId", "parentId", "createdAt", "expiresAt")
@@ -204,6 +245,7 @@ async function rotateInTransaction(
   client: ClientInfo,
   now: Date,
   via: RefreshVia | null,
+  door: RefreshDoor,
 ): Promise<Outcome> {
   const config = getConfig();
   const token = await tx.refreshToken.findUnique({
@@ -220,47 +262,56 @@ async function rotateInTransaction(
   if (session.idleExpiresAt <= now || session.absoluteExpiresAt <= now) {
     return { ok: false, error: "session_expired" };
   }
-  // A device-bound session is extended only with a proof of its key (lib/auth/dbsc/binding.ts).
-  // Its refresh cookie, copied or not, neither rotates nor counts as reuse: a thief
-  // presenting it must not be able to sign the key holder out either.
-  if (session.dbscThumbprint !== null) return { ok: false, error: "session_bound" };
+  // A spent token is theft whatever binding the session gained since it was spent (a
+  // device key, a DPoP key): the reuse verdict comes before the door's binding check,
+  // or a thief who bound the session first would turn the owner's replay into a mere
+  // refusal and keep the session (review finding 3).
+  if (token.usedAt !== null) return handleUsedToken(tx, token.id, presented, client, now, door);
 
-  if (token.usedAt === null) {
-    // Claim the token with a conditional update: of two concurrent requests that both
-    // read it unused, only one matches `usedAt IS NULL`; the other sees count 0 and is
-    // handled below as a (grace) reuse instead of minting a second successor.
-    const claimed = await tx.refreshToken.updateMany({
-      where: { id: token.id, usedAt: null },
-      data: { usedAt: now, usedVia: via },
+  // The current token at a door that may not take it (another channel, client or key, a
+  // device-bound session): refused, and nothing is spent, so the holder keeps it.
+  const decision = checkSessionBinding(door.door, session, door.presented);
+  if (!decision.ok) return { ok: false, error: decision.failure as RefreshFailure };
+  // Claim the token with a conditional update: of two concurrent requests that both
+  // read it unused, only one matches `usedAt IS NULL`; the other sees count 0 and is
+  // handled below as a (grace) reuse instead of minting a second successor.
+  const claimed = await tx.refreshToken.updateMany({
+    where: { id: token.id, usedAt: null },
+    data: { usedAt: now, usedVia: via },
+  });
+  if (claimed.count === 1) {
+    const refreshToken = deriveSuccessor(presented, getSuccessorKeys()[0]!);
+    const expiresAt = earlier(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
+    await tx.refreshToken.create({
+      data: {
+        tokenHash: hashRefreshToken(refreshToken),
+        sessionId: session.id,
+        parentId: token.id,
+        createdAt: now,
+        expiresAt,
+      },
     });
-    if (claimed.count === 1) {
-      const refreshToken = deriveSuccessor(presented, getSuccessorKeys()[0]!);
-      const expiresAt = earlier(addSeconds(now, config.refreshIdleTtlSeconds), session.absoluteExpiresAt);
-      await tx.refreshToken.create({
-        data: {
-          tokenHash: hashRefreshToken(refreshToken),
-          sessionId: session.id,
-          parentId: token.id,
-          createdAt: now,
-          expiresAt,
-        },
-      });
-      await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: now, idleExpiresAt: expiresAt } });
-      return {
-        ok: true,
-        kind: "rotated",
-        base: {
-          userId: session.userId,
-          sessionId: session.id,
-          refreshToken,
-          refreshTokenExpiresAt: expiresAt,
-          binding: bindingOf(session),
-        },
-      };
-    }
+    // RFC 9449 §5: from the first refresh with a proof on, the session is bound to that key.
+    const dpopJkt = decision.bindDpopKey ?? session.dpopJkt;
+    await tx.session.update({
+      where: { id: session.id },
+      data: { lastUsedAt: now, idleExpiresAt: expiresAt, dpopJkt },
+    });
+    return {
+      ok: true,
+      kind: "rotated",
+      base: {
+        userId: session.userId,
+        sessionId: session.id,
+        refreshToken,
+        refreshTokenExpiresAt: expiresAt,
+        binding: bindingOf({ ...session, dpopJkt }),
+        authentication: authenticationOf(session),
+      },
+    };
   }
 
-  return handleUsedToken(tx, token.id, presented, client, now);
+  return handleUsedToken(tx, token.id, presented, client, now, door);
 }
 
 function withinGraceWindow(usedAt: Date | null, now: Date): boolean {
@@ -278,6 +329,7 @@ async function handleUsedToken(
   presented: string | null,
   client: ClientInfo,
   now: Date,
+  door: RefreshDoor | null,
 ): Promise<Outcome> {
   // The token was rotated before (or just now, by the request that won the race: read
   // again after the claim, so its committed usedAt and successor are visible). The
@@ -293,7 +345,11 @@ async function handleUsedToken(
   // only the grace hand-out (a User-Agent is no secret, so it is no proof of identity);
   // ordinary rotation is not bound, so a browser update does not sign anyone out.
   const sameClient = session.userAgent === client.userAgent;
-  if (presented !== null && successor && successor.usedAt === null && withinGraceWindow(usedAt, now) && sameClient) {
+  // And at a door that accepts the session: the parent presented elsewhere (as a cookie,
+  // for another client, without the DPoP key) within the window is a second holder.
+  const sameBinding = door !== null && checkSessionBinding(door.door, session, door.presented).ok;
+  const retry = presented !== null && successor?.usedAt === null && withinGraceWindow(usedAt, now);
+  if (retry && successor && sameClient && sameBinding) {
     for (const refreshToken of successorCandidates(presented)) {
       if (hashRefreshToken(refreshToken) !== successor.tokenHash) continue;
       // The hand-out gives a usable pair to whoever presented the parent: recorded, like
@@ -317,6 +373,7 @@ async function handleUsedToken(
           refreshToken,
           refreshTokenExpiresAt: successor.expiresAt,
           binding: bindingOf(session),
+          authentication: authenticationOf(session),
         },
       };
     }
@@ -363,7 +420,7 @@ export async function replayPreviousRefreshToken(
       const graceEndsAt = previous.usedAt!.getTime() + getConfig().refreshReuseGraceSeconds * 1000;
       return { ok: false, error: "within_grace", retryAfterSeconds: Math.ceil((graceEndsAt - now.getTime()) / 1000) };
     }
-    await handleUsedToken(tx, previous.id, null, client, now);
+    await handleUsedToken(tx, previous.id, null, client, now, null);
     return { ok: true };
   }, TRANSACTION_OPTIONS);
 }
@@ -420,6 +477,7 @@ export async function reissueSessionTokens(db: Db, sessionId: string, now = new 
         refreshToken,
         refreshTokenExpiresAt: expiresAt,
         binding: bindingOf(session),
+        authentication: authenticationOf(session),
       };
     }, TRANSACTION_OPTIONS);
   for (let attempt = 1; ; attempt++) {

@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "../db";
 import type { ClientInfo } from "./client-info";
 import { refreshLimits } from "./rate-limit";
-import { rotateRefreshToken, type RefreshVia, type RotationResult } from "./refresh";
+import { COOKIE_REFRESH, rotateRefreshToken, type RefreshDoor, type RefreshVia, type RotationResult } from "./refresh";
 
 export type ThrottledRefresh = RotationResult | { ok: false; error: "rate_limited"; retryAfterSeconds: number };
 
@@ -18,8 +18,9 @@ export async function throttledRefresh(
   presented: string,
   client: ClientInfo,
   via: RefreshVia | null = null,
+  door: RefreshDoor = COOKIE_REFRESH,
 ): Promise<ThrottledRefresh> {
-  const result = await rotateRefreshToken(db, presented, client, new Date(), via);
+  const result = await rotateRefreshToken(db, presented, client, new Date(), via, door);
   // A bound session's refresh cookie is a real token, not a guess: no failed point for it
   // (a page that has not yet learned of the binding may post it once).
   if (result.ok || result.error === "session_bound") return result;

@@ -8,8 +8,15 @@ import { SqliteConnection } from "./sqlite-connection";
 export type Db = InstanceType<typeof PrismaClient>;
 
 // The refresh hot path must know the dialect of the client it was handed, which need
-// not be the configured DATABASE_URL's (tests make their own databases).
-const sqliteConnections = new WeakMap<Db, SqliteConnection>();
+// not be the configured DATABASE_URL's (tests make their own databases). Kept on
+// globalThis: Next.js bundles this module into several server chunks, each with its own
+// module-level variables, and the client getDb() keeps may have been made by another
+// chunk than the one asking (the startup check makes it in instrumentation's chunk;
+// with a module-level map every refresh on SQLite then took the PostgreSQL path).
+const globalForConnections = globalThis as typeof globalThis & {
+  __sqliteConnections?: WeakMap<Db, SqliteConnection>;
+};
+const sqliteConnections = (globalForConnections.__sqliteConnections ??= new WeakMap());
 
 export function createDb(databaseUrl: string, poolSize?: number): Db {
   const factory = createAdapterFactory(databaseUrl, poolSize);

@@ -1,4 +1,5 @@
 import "server-only";
+import { errorMessage, logger } from "@/lib/observability/log";
 import { jsonError } from "./responses";
 
 /** The one answer to "mail me a link", whether or not the address has an account. */
@@ -18,7 +19,7 @@ export function sendInBackground(label: string, work: () => Promise<void>): () =
     try {
       await work();
     } catch (error) {
-      console.error(`Sending the ${label} mail failed: ${error instanceof Error ? error.message : String(error)}`);
+      logger().error({ reason: errorMessage(error) }, `Sending the ${label} mail failed`);
     }
   };
 }

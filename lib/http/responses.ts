@@ -61,3 +61,10 @@ export const rateLimited = (retryAfterSeconds: number): NextResponse =>
   jsonError(429, "rate_limited", `Too many attempts. Try again in ${retryAfterSeconds} seconds.`, {
     "Retry-After": String(retryAfterSeconds),
   });
+
+// The password workers' queue is full (lib/auth/password-pool.ts): nothing was checked
+// or written, the client may simply retry.
+export const overloaded = (retryAfterSeconds: number): NextResponse =>
+  jsonError(503, "overloaded", `The server is busy. Try again in ${retryAfterSeconds} seconds.`, {
+    "Retry-After": String(retryAfterSeconds),
+  });

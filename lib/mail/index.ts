@@ -1,6 +1,7 @@
 import "server-only";
 import { getConfig } from "../config";
 import type { Db } from "../db";
+import { countMail } from "../observability/metrics";
 import { storeInDevMailbox } from "./dev-mailbox";
 import type { MailMessage } from "./message";
 import { sendOverSmtp } from "./smtp";
@@ -15,6 +16,16 @@ export function isDevMailboxEnabled(): boolean {
 }
 
 export async function sendMail(db: Db, message: MailMessage): Promise<void> {
+  try {
+    await deliver(db, message);
+  } catch (error) {
+    countMail("failed");
+    throw error;
+  }
+  countMail("sent");
+}
+
+async function deliver(db: Db, message: MailMessage): Promise<void> {
   const mail = getConfig().mail;
   switch (mail.transport) {
     case "smtp":

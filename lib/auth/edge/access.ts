@@ -10,7 +10,8 @@ import { verifyAccessToken, type AccessTokenClaims } from "./tokens";
 type CookieReader = Parameters<typeof presentedAccessToken>[1];
 
 export type AccessCheck =
-  { ok: true; claims: AccessTokenClaims; proof?: DpopProof } | { ok: false; challenge: AuthChallenge };
+  | { ok: true; claims: AccessTokenClaims; via: "cookie" | "header"; proof?: DpopProof }
+  | { ok: false; challenge: AuthChallenge };
 
 export async function checkAccessToken(
   headers: Headers,
@@ -31,7 +32,8 @@ export async function checkAccessToken(
   if ((claims.jkt !== undefined) !== (presented.scheme === "dpop")) {
     return { ok: false, challenge: { scheme: "DPoP", error: "invalid_token" } };
   }
-  if (claims.jkt === undefined) return { ok: true, claims };
+  const via = presented.viaBearer ? "header" : "cookie";
+  if (claims.jkt === undefined) return { ok: true, claims, via };
   const proofJwt = dpopHeader(headers);
   if (proofJwt === undefined || proofJwt === "multiple") {
     return { ok: false, challenge: { scheme: "DPoP", error: "invalid_dpop_proof" } };
@@ -45,5 +47,5 @@ export async function checkAccessToken(
   if (!checked.ok || checked.proof.jkt !== claims.jkt) {
     return { ok: false, challenge: { scheme: "DPoP", error: "invalid_dpop_proof" } };
   }
-  return { ok: true, claims, proof: checked.proof };
+  return { ok: true, claims, via, proof: checked.proof };
 }

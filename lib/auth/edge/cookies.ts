@@ -105,3 +105,33 @@ export function clearAccessCookie(cookies: CookieWriter): void {
   const epoch = new Date(0);
   cookies.set(accessTokenCookie("", epoch, epoch));
 }
+
+// The pending sign-in of an account with a second factor (lib/auth/mfa/pending-sign-in.ts):
+// only to the route that completes it, never cross-site, gone after five minutes.
+export const PENDING_SIGN_IN_PATH = "/api/auth/mfa";
+const pendingSignInName = (secure: boolean) => (secure ? "__Secure-pending_sign_in" : "pending_sign_in");
+
+function pendingSignInCookie(token: string, maxAge: number): CookieSpec {
+  const { secureCookies } = getConfig();
+  return {
+    name: pendingSignInName(secureCookies),
+    value: token,
+    httpOnly: true,
+    secure: secureCookies,
+    sameSite: "strict",
+    path: PENDING_SIGN_IN_PATH,
+    maxAge,
+  };
+}
+
+export function setPendingSignInCookie(cookies: CookieWriter, token: string, expiresAt: Date): void {
+  cookies.set(pendingSignInCookie(token, secondsUntil(expiresAt, new Date())));
+}
+
+export function clearPendingSignInCookie(cookies: CookieWriter): void {
+  cookies.set(pendingSignInCookie("", 0));
+}
+
+export function readPendingSignInCookie(cookies: CookieReader): string | undefined {
+  return cookies.get(pendingSignInName(getConfig().secureCookies))?.value;
+}

@@ -1,15 +1,22 @@
-// The token of a mailed link (reset password, verify email) moves from the URL into a
+// The token of a mailed link (reset password, verify email, confirm a new address) moves from the URL into a
 // short-lived cookie before the page loads anything: the middleware answers the link
 // with a redirect to the bare page, so the token never sits in the address bar, the
 // history, or a Referer, and no script of the page ever sees it in location. Edge-safe.
 import { getConfig } from "@/lib/config";
 import type { CookieSpec } from "./cookies";
 
-export type LinkPage = "reset-password" | "verify-email";
+export type LinkPage = "reset-password" | "verify-email" | "confirm-email-change";
 
 export const LINK_PAGES: Record<string, LinkPage> = {
   "/reset-password": "reset-password",
   "/verify-email": "verify-email",
+  "/confirm-email-change": "confirm-email-change",
+};
+
+const COOKIE_BASE: Record<LinkPage, string> = {
+  "reset-password": "password_reset",
+  "verify-email": "email_verification",
+  "confirm-email-change": "email_change",
 };
 
 // Long enough to type a new password; the link itself stays valid for its full TTL.
@@ -19,7 +26,7 @@ const LINK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
 
 function cookieFor(page: LinkPage, value: string, maxAge: number): CookieSpec {
   const { secureCookies } = getConfig();
-  const base = page === "reset-password" ? "password_reset" : "email_verification";
+  const base = COOKIE_BASE[page];
   return {
     name: secureCookies ? `__Secure-${base}` : base,
     value,

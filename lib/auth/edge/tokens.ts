@@ -1,6 +1,7 @@
 // Access tokens: compact JWS (HS256), typ "at+jwt". Edge-safe (jose + Web Crypto).
 import { SignJWT, jwtVerify, type JWTHeaderParameters } from "jose";
 import { getConfig } from "@/lib/config";
+import { isAuthMethod, type Authentication, type AuthMethod } from "./authentication";
 import { getKeyring, type KeyEntry, type Keyring } from "./keys";
 
 export const ACCESS_TOKEN_TYPE = "at+jwt";
@@ -17,6 +18,10 @@ export type AccessTokenClaims = {
   scope?: string;
   /** RFC 9449 §6: thumbprint of the DPoP key this token is bound to. */
   jkt?: string;
+  /** When the user last authenticated in this session (seconds), OIDC Core §2 / RFC 9470. */
+  auth_time?: number;
+  /** How they did (RFC 8176). */
+  amr?: AuthMethod[];
 };
 
 /** Who and what an access token is for. */
@@ -27,6 +32,8 @@ export type AccessTokenSubject = {
   clientId?: string | null;
   scope?: string | null;
   dpopJkt?: string | null;
+  /** The session's last authentication: becomes auth_time and amr. */
+  authentication?: Authentication;
 };
 
 // RFC 9068 requires client_id in every access token: the browser sign-in is a client too.
@@ -46,6 +53,10 @@ export async function signAccessToken(
   };
   if (subject.scope) claims.scope = subject.scope;
   if (subject.dpopJkt) claims.cnf = { jkt: subject.dpopJkt };
+  if (subject.authentication) {
+    claims.auth_time = Math.floor(subject.authentication.at.getTime() / 1000);
+    claims.amr = [...subject.authentication.methods];
+  }
   const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: signing.alg, kid: signing.kid, typ: ACCESS_TOKEN_TYPE })
     .setIssuer(config.appOrigin)
@@ -112,13 +123,16 @@ export async function verifyAccessToken(token: string, now: Date = new Date()): 
       currentDate: now,
       requiredClaims: ["exp", "iat", "sub", "sid", "jti"],
     });
-    const { sub, sid, iat, exp, jti, nbf, client_id, scope, cnf } = payload;
+    const { sub, sid, iat, exp, jti, nbf, client_id, scope, cnf, auth_time, amr } = payload;
     if (typeof sub !== "string" || typeof sid !== "string" || typeof jti !== "string") return null;
     if (typeof iat !== "number" || typeof exp !== "number") return null;
     if (issuedInTheFuture(iat, now, config.clockLeewaySeconds)) return null;
     const claims: AccessTokenClaims = { sub, sid, iat, exp, jti };
     if (typeof client_id === "string") claims.client_id = client_id;
     if (typeof scope === "string") claims.scope = scope;
+    // Informational (the server decides step-up from the session row); kept only when well formed.
+    if (typeof auth_time === "number" && Number.isSafeInteger(auth_time)) claims.auth_time = auth_time;
+    if (Array.isArray(amr)) claims.amr = amr.filter(isAuthMethod);
     if (cnf !== undefined) {
       // A confirmation we cannot read must not turn into an unbound bearer token.
       const jkt = typeof cnf === "object" && cnf !== null ? (cnf as { jkt?: unknown }).jkt : undefined;

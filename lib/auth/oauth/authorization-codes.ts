@@ -2,8 +2,12 @@ import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { addSeconds } from "../../dates";
 import type { Db } from "../../db";
+import { isForeignKeyViolation } from "../../db/errors";
+import { AccountDisabledError } from "../account-status";
+import { checkGrantBinding } from "../bindings";
 import type { ClientInfo } from "../client-info";
 import { hashSecretToken, newSecretToken, SECRET_TOKEN_PATTERN } from "../secret-token";
+import { grantAuthentication, serializeMethods, type Authentication } from "../edge/authentication";
 import { REVOKE_REASON, revokeSession, startSession } from "../session/lifecycle";
 import { type TokenPair } from "../token-pair";
 import type { OAuthClient } from "./clients";
@@ -25,6 +29,8 @@ export type CodeRequest = {
   redirectUri: string;
   codeChallenge: string;
   scope: string;
+  /** The approving browser session's last authentication: the client's tokens carry it. */
+  authentication: Authentication;
 };
 
 export async function createAuthorizationCode(db: Db, request: CodeRequest, now = new Date()): Promise<string> {
@@ -37,6 +43,8 @@ export async function createAuthorizationCode(db: Db, request: CodeRequest, now 
       redirectUri: request.redirectUri,
       codeChallenge: request.codeChallenge,
       scope: request.scope,
+      authenticatedAt: request.authentication.at,
+      authMethods: serializeMethods(request.authentication.methods),
       createdAt: now,
       expiresAt: addSeconds(now, AUTHORIZATION_CODE_TTL_SECONDS),
     },
@@ -73,11 +81,15 @@ export async function redeemAuthorizationCode(
   if (!row) return { ok: false, description: "The authorization code is not valid." };
   // Checked before the code is spent: a request from another client or with another
   // redirect URI did not come from whoever started the flow and must not burn the code.
-  if (row.clientId !== exchange.clientId) {
-    return { ok: false, description: "The authorization code was issued to another client." };
-  }
-  if (row.redirectUri !== exchange.redirectUri) {
-    return { ok: false, description: "redirect_uri does not match the authorization request." };
+  const binding = checkGrantBinding("authorization_code", row, exchange);
+  if (!binding.ok) {
+    return {
+      ok: false,
+      description:
+        binding.failure === "wrong_client"
+          ? "The authorization code was issued to another client."
+          : "redirect_uri does not match the authorization request.",
+    };
   }
   if (!exchange.codeVerifier || !CODE_VERIFIER.test(exchange.codeVerifier)) {
     return { ok: false, description: "code_verifier is missing or malformed (RFC 7636 §4.1)." };
@@ -92,7 +104,9 @@ export async function redeemAuthorizationCode(
     data: { usedAt: now },
   });
   if (claimed.count === 0) {
-    const spent = await db.authorizationCode.findUniqueOrThrow({ where: { id: row.id } });
+    const spent = await db.authorizationCode.findUnique({ where: { id: row.id } });
+    // Gone: its user was deleted since the read above (the code went with them).
+    if (!spent) return { ok: false, description: "The authorization code is not valid." };
     if (spent.usedAt === null) return { ok: false, description: "The authorization code has expired." };
     // The winner may not have recorded its session yet. Each side writes first and reads
     // second, so at least one of them sees the other: this one the session, or the
@@ -102,11 +116,25 @@ export async function redeemAuthorizationCode(
     if (sessionId) await revokeSession(db, sessionId, REVOKE_REASON.reuse, now);
     return { ok: false, description: "The authorization code was already used; the tokens it gave are revoked." };
   }
-  const tokens = await startSession(db, row.userId, client, now, {
-    clientId: row.clientId,
-    scope: row.scope,
-    dpopJkt: exchange.dpopJkt,
-  });
+  let tokens: TokenPair;
+  try {
+    tokens = await startSession(
+      db,
+      row.userId,
+      client,
+      now,
+      { clientId: row.clientId, scope: row.scope, dpopJkt: exchange.dpopJkt },
+      undefined,
+      grantAuthentication(row),
+    );
+  } catch (error) {
+    // The user was deleted between the claim and now: the code died with them.
+    // Or its account was disabled since: no session for it.
+    if (isForeignKeyViolation(error) || error instanceof AccountDisabledError) {
+      return { ok: false, description: "The authorization code is not valid." };
+    }
+    throw error;
+  }
   const recorded = await db.authorizationCode.update({ where: { id: row.id }, data: { sessionId: tokens.sessionId } });
   if (recorded.replayedAt) {
     await revokeSession(db, tokens.sessionId, REVOKE_REASON.reuse, now);

@@ -24,10 +24,12 @@ export type OAuthClient = {
 export const SUPPORTED_SCOPES = ["account"] as const;
 const DEFAULT_SCOPE = "account";
 
+// Its redirect URIs are loopback ones, so a CLI may listen on any free port with them
+// (RFC 8252 §7.3): http://127.0.0.1:{port}/callback and http://[::1]:{port}/callback.
 export const DEMO_CLI_CLIENT = {
   id: "demo-cli",
   name: "Demo CLI",
-  redirectUris: [],
+  redirectUris: ["http://127.0.0.1/callback", "http://[::1]/callback"],
   allowLoopback: true,
   grantTypes: [GRANT.authorizationCode, GRANT.deviceCode, GRANT.refreshToken],
 } as const satisfies OAuthClient;
@@ -61,26 +63,42 @@ export async function registerClient(db: Db, client: OAuthClient): Promise<void>
   await db.oAuthClient.upsert({ where: { id: client.id }, create: { id: client.id, ...data }, update: data });
 }
 
+// RFC 8252 §7.3 lets the port of a loopback IP literal vary; "localhost" is not one
+// (§8.3: it may resolve elsewhere), so a localhost URI is matched exactly like any other.
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]"]);
+// What a port may be written as in a redirect URI we accept: 1–65535, no leading zero.
+const PORT = /^[1-9][0-9]{0,4}$/;
+
+/** The URI without its port, when it is http on a loopback IP literal in normal form; else null. */
+function loopbackWithoutPort(uri: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return null;
+  }
+  // URL would normalise away oddities (userinfo, "127.1", "%63", "/x/../", an empty
+  // query or fragment, ":080"); the string must already be in the normal form, so that
+  // what is compared is what the browser will visit.
+  const normal = url.href === uri || (url.pathname === "/" && `${url.href}` === `${uri}/`);
+  if (!normal || url.protocol !== "http:" || !LOOPBACK_HOSTS.has(url.hostname)) return null;
+  if (url.username || url.password || url.hash || uri.includes("@") || uri.includes("#")) return null;
+  if (url.port !== "" && !(PORT.test(url.port) && Number(url.port) <= 65535)) return null;
+  url.port = "";
+  return url.href;
+}
 
 /**
- * Exact string match against the registered URIs; for loopback clients also any port on
- * 127.0.0.1 or [::1] over http (RFC 8252 §7.3), path and query still exact. "localhost"
- * is not loopback here (§8.3: it may resolve elsewhere).
+ * Exact string match against the registered URIs. For a loopback client, a registered
+ * http://127.0.0.1/… or http://[::1]/… URI also matches with any port (RFC 8252 §7.3),
+ * and only the port: scheme, host spelling, path, query and the absence of userinfo and
+ * fragment stay exact.
  */
 export function isAllowedRedirectUri(client: OAuthClient, redirectUri: string): boolean {
   if (client.redirectUris.includes(redirectUri)) return true;
   if (!client.allowLoopback) return false;
-  let url: URL;
-  try {
-    url = new URL(redirectUri);
-  } catch {
-    return false;
-  }
-  // URL would normalise away oddities (userinfo, a fragment, "127.1"); the string must
-  // already be in the normal form so that what we check is what the browser visits.
-  if (url.href !== redirectUri && `${url.href}` !== `${redirectUri}/`) return false;
-  return url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname) && !url.username && !url.password && !url.hash;
+  const requested = loopbackWithoutPort(redirectUri);
+  return requested !== null && client.redirectUris.some((registered) => loopbackWithoutPort(registered) === requested);
 }
 
 /** The scope to grant: the requested one when every value is supported, else null. */

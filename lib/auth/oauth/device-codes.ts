@@ -1,10 +1,16 @@
 import "server-only";
-import { randomInt } from "node:crypto";
+import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { RateLimiterPrisma, RateLimiterRes } from "rate-limiter-flexible";
+import { getAuthSecrets } from "../../config";
 import { addSeconds } from "../../dates";
 import type { Db } from "../../db";
+import { isForeignKeyViolation } from "../../db/errors";
+import { AccountDisabledError } from "../account-status";
+import { checkGrantBinding } from "../bindings";
 import type { ClientInfo } from "../client-info";
+import { credentialLessLimits, type RateDecision } from "../rate-limit";
 import { hashSecretToken, newSecretToken } from "../secret-token";
+import { grantAuthentication, serializeMethods, type Authentication } from "../edge/authentication";
 import { startSession } from "../session/lifecycle";
 import { type TokenPair } from "../token-pair";
 import type { OAuthClient } from "./clients";
@@ -38,12 +44,21 @@ function newUserCode(): string {
   );
 }
 
+export type DeviceStartResult = ({ ok: true } & DeviceStart) | { ok: false; retryAfterSeconds: number };
+
+/**
+ * RFC 8628 §3.1–3.2. The request carries no credential and writes a row (and takes a
+ * user code from a finite space), so it is counted per client address.
+ */
 export async function startDeviceAuthorization(
   db: Db,
   client: OAuthClient,
   scope: string,
+  requester: ClientInfo,
   now = new Date(),
-): Promise<DeviceStart> {
+): Promise<DeviceStartResult> {
+  const limit: RateDecision = await credentialLessLimits.consumeDeviceAuthorization(db, requester.ip);
+  if (limit.limited) return { ok: false, retryAfterSeconds: limit.retryAfterSeconds };
   const deviceCode = newSecretToken();
   const userCode = newUserCode();
   await db.deviceAuthorization.create({
@@ -57,7 +72,13 @@ export async function startDeviceAuthorization(
       expiresAt: addSeconds(now, DEVICE_CODE_TTL_SECONDS),
     },
   });
-  return { deviceCode, userCode, expiresIn: DEVICE_CODE_TTL_SECONDS, interval: DEVICE_POLL_INTERVAL_SECONDS };
+  return {
+    ok: true,
+    deviceCode,
+    userCode,
+    expiresIn: DEVICE_CODE_TTL_SECONDS,
+    interval: DEVICE_POLL_INTERVAL_SECONDS,
+  };
 }
 
 export type PendingDevice = { id: string; userCode: string; clientId: string; scope: string };
@@ -112,6 +133,43 @@ export async function findPendingDevice(
   return { ok: false, error: "not_found" };
 }
 
+// A ticket says "this session has already paid a counted attempt for this code": the
+// form's POST hands it out with the redirect to the approval page. Without one the page
+// looks nothing up, so a GET (a link, a cross-site navigation) neither spends the
+// user's attempts nor tells anyone whether a code exists.
+function ticketFor(sessionId: string, userCode: string): Buffer {
+  return createHmac("sha256", getAuthSecrets()[0]!).update(`device-code-ticket\0${sessionId}\0${userCode}`).digest();
+}
+
+/** The ticket for a code the session just looked up with findPendingDevice. */
+export const deviceCodeTicket = (sessionId: string, userCode: string): string =>
+  ticketFor(sessionId, userCode).toString("base64url");
+
+export type ViewResult = { ok: true; device: PendingDevice } | { ok: false; error: "not_found" | "unconfirmed" };
+
+/**
+ * What the device page shows for `?user_code=…`: read-only. Only with a ticket of this
+ * session for this code is the authorization looked up (and not counted again: the
+ * POST that issued the ticket was); otherwise the page asks to confirm the code.
+ */
+export async function viewPendingDevice(
+  db: Db,
+  input: string,
+  who: { sessionId: string; ticket: string | undefined },
+  now = new Date(),
+): Promise<ViewResult> {
+  const userCode = normaliseUserCode(input);
+  if (!userCode || !who.ticket) return { ok: false, error: "unconfirmed" };
+  const expected = ticketFor(who.sessionId, userCode);
+  const given = Buffer.from(who.ticket, "base64url");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, error: "unconfirmed" };
+  const row = await db.deviceAuthorization.findFirst({
+    where: { userCode, status: "pending", expiresAt: { gt: now } },
+  });
+  if (!row) return { ok: false, error: "not_found" };
+  return { ok: true, device: { id: row.id, userCode: row.userCode, clientId: row.clientId, scope: row.scope } };
+}
+
 /** The user's answer; false when the authorization is no longer pending. */
 export async function decideDeviceAuthorization(
   db: Db,
@@ -119,10 +177,18 @@ export async function decideDeviceAuthorization(
   userId: string,
   approve: boolean,
   now = new Date(),
+  authentication: Authentication | null = null,
 ): Promise<boolean> {
+  // The approving session's authentication travels with the grant into the device's session.
+  const approved = {
+    status: "approved",
+    userId,
+    authenticatedAt: authentication?.at ?? null,
+    authMethods: authentication ? serializeMethods(authentication.methods) : null,
+  };
   const updated = await db.deviceAuthorization.updateMany({
     where: { id, status: "pending", expiresAt: { gt: now } },
-    data: approve ? { status: "approved", userId } : { status: "denied" },
+    data: approve ? approved : { status: "denied" },
   });
   return updated.count === 1;
 }
@@ -142,7 +208,9 @@ export async function pollDeviceAuthorization(
   const row = await db.deviceAuthorization.findUnique({
     where: { deviceCodeHash: hashSecretToken(exchange.deviceCode) },
   });
-  if (!row || row.clientId !== exchange.clientId || row.status === "used") return { ok: false, error: "invalid_grant" };
+  if (!row || !checkGrantBinding("device_code", row, exchange).ok || row.status === "used") {
+    return { ok: false, error: "invalid_grant" };
+  }
   if (row.expiresAt <= now) return { ok: false, error: "expired_token" };
   if (row.status === "denied") return { ok: false, error: "access_denied" };
 
@@ -169,10 +237,22 @@ export async function pollDeviceAuthorization(
     data: { status: "used" },
   });
   if (claimed.count === 0 || !row.userId) return { ok: false, error: "invalid_grant" };
-  const tokens = await startSession(db, row.userId, client, now, {
-    clientId: row.clientId,
-    scope: row.scope,
-    dpopJkt: exchange.dpopJkt,
-  });
-  return { ok: true, tokens, scope: row.scope };
+  try {
+    const tokens = await startSession(
+      db,
+      row.userId,
+      client,
+      now,
+      { clientId: row.clientId, scope: row.scope, dpopJkt: exchange.dpopJkt },
+      undefined,
+      grantAuthentication(row),
+    );
+    return { ok: true, tokens, scope: row.scope };
+  } catch (error) {
+    // The approving user was deleted since the read above: the grant died with them.
+    if (isForeignKeyViolation(error)) return { ok: false, error: "invalid_grant" };
+    // The approving user's account was disabled since: no session for it.
+    if (error instanceof AccountDisabledError) return { ok: false, error: "invalid_grant" };
+    throw error;
+  }
 }

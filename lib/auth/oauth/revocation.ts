@@ -2,6 +2,7 @@ import "server-only";
 import { decodeJwt } from "jose";
 import type { Db } from "../../db";
 import { recordAuthEvent } from "../audit";
+import { checkSessionBinding } from "../bindings";
 import type { ClientInfo } from "../client-info";
 import { verifyAccessToken } from "../edge/tokens";
 import { findSessionIdByRefreshToken } from "../refresh";
@@ -34,9 +35,9 @@ export async function revokeToken(
 ): Promise<void> {
   const sessionId = (await findSessionIdByRefreshToken(db, token)) ?? (await sessionOfAccessToken(token));
   if (!sessionId) return;
-  const session = await db.session.findUnique({ where: { id: sessionId }, select: { userId: true, clientId: true } });
-  // §2.1: a client may only revoke its own tokens.
-  if (!session || session.clientId !== (clientId ?? null)) return;
+  const session = await db.session.findUnique({ where: { id: sessionId } });
+  // §2.1: a client may only revoke its own tokens (lib/auth/bindings.ts, door "token_revocation").
+  if (!session || !checkSessionBinding("token_revocation", session, { clientId: clientId ?? null }).ok) return;
   if (await revokeSession(db, sessionId, REVOKE_REASON.logout)) {
     await recordAuthEvent(db, { type: "logout", userId: session.userId, sessionId, client, detail: "token revoked" });
   }

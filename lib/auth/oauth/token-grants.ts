@@ -1,12 +1,14 @@
 import "server-only";
 import { getConfig } from "../../config";
 import type { Db } from "../../db";
+import { ACCOUNT_DISABLED_MESSAGE } from "../account-status";
+import { CHANNEL } from "../bindings";
 import type { ClientInfo } from "../client-info";
 import { emailSchema } from "../request-schemas";
 import { dpopHeader, verifyDpopProof } from "../edge/dpop";
-import { signAccessToken } from "../edge/tokens";
 import { MAX_PASSWORD_LENGTH } from "../password-rules";
-import { hashRefreshToken, type TokenPair } from "../token-pair";
+import type { RefreshFailure } from "../refresh";
+import type { TokenPair } from "../token-pair";
 import { throttledRefresh } from "../throttled-refresh";
 import { signInWithPassword } from "../sign-in";
 import { redeemAuthorizationCode } from "./authorization-codes";
@@ -156,50 +158,46 @@ async function deviceCodeGrant(db: Db, request: TokenRequest, jkt: string | null
   return result.ok ? issued(result.tokens, result.scope, jkt) : fail(result.error, DEVICE_MESSAGES[result.error]);
 }
 
+// How a refused refresh is answered at the token endpoint (RFC 6749 §5.2, RFC 9449 §5).
+const REFRESH_REFUSALS: Record<RefreshFailure, { error: OAuthError; description: string }> = {
+  invalid_refresh_token: { error: "invalid_grant", description: "The refresh token is not valid." },
+  refresh_token_reused: {
+    error: "invalid_grant",
+    description: "The refresh token was already used; the session has been revoked.",
+  },
+  session_expired: { error: "invalid_grant", description: "The session has expired." },
+  wrong_channel: { error: "invalid_grant", description: "This refresh token is not one the token endpoint issued." },
+  wrong_client: { error: "invalid_grant", description: "The refresh token was issued to another client." },
+  dpop_proof_required: {
+    error: "invalid_dpop_proof",
+    description: "This refresh token is DPoP-bound: send a proof made with the same key.",
+  },
+  scope_widened: { error: "invalid_scope", description: "A refresh cannot widen the scope." },
+  session_bound: { error: "invalid_grant", description: "The session is bound to a device key." },
+};
+
 async function refreshTokenGrant(db: Db, request: TokenRequest, jkt: string | null): Promise<GrantResult> {
   const { params } = request;
   if (!params.refresh_token) return fail("invalid_request", "The refresh_token grant needs refresh_token.");
-  // The bindings are read before rotating, so a refused request spends nothing.
-  const found = await db.refreshToken.findUnique({
-    where: { tokenHash: hashRefreshToken(params.refresh_token) },
-    select: { session: { select: { clientId: true, scope: true, dpopJkt: true } } },
-  });
-  const session = found?.session;
-  if (session) {
-    if ((params.client_id ?? null) !== session.clientId) {
-      return fail("invalid_grant", "The refresh token was issued to another client.");
-    }
-    if (session.dpopJkt && session.dpopJkt !== jkt) {
-      return fail("invalid_dpop_proof", "This refresh token is DPoP-bound: send a proof made with the same key.");
-    }
-    if (params.scope !== undefined) {
-      const granted = new Set((session.scope ?? "").split(" "));
-      if (params.scope.split(" ").some((s) => !granted.has(s))) {
-        return fail("invalid_scope", "A refresh cannot widen the scope.");
-      }
-    }
+  // §5.2: a client_id we do not know is a client that failed to authenticate. (No
+  // client_id at all is the legacy password grant's session, judged by the binding.)
+  if (params.client_id !== undefined && !(await findClient(db, params.client_id))) {
+    return fail("invalid_client", "Unknown client_id.");
   }
-  const result = await throttledRefresh(db, params.refresh_token, request.client, "token_api");
+  // Client, DPoP key and scope are the session's bindings, judged with the rotation by
+  // lib/auth/bindings.ts: a refused request spends nothing.
+  const result = await throttledRefresh(db, params.refresh_token, request.client, "token_api", {
+    door: "token_refresh",
+    presented: { clientId: params.client_id ?? null, dpopJkt: jkt, scope: params.scope },
+  });
   if (!result.ok) {
     if (result.error === "rate_limited") {
       return { ...fail("rate_limited", "Too many failed refreshes."), retryAfterSeconds: result.retryAfterSeconds };
     }
-    return fail("invalid_grant", `The refresh token is not valid (${result.error}).`);
+    const refusal = REFRESH_REFUSALS[result.error];
+    return fail(refusal.error, refusal.description);
   }
-  let tokens = result.tokens;
-  // An unbound refresh token refreshed with a proof: the new access token is bound to
-  // that key (RFC 9449 §5), the refresh token stays as it was.
-  if (jkt && !session?.dpopJkt) {
-    const access = await signAccessToken({
-      userId: tokens.userId,
-      sessionId: tokens.sessionId,
-      clientId: session?.clientId,
-      scope: session?.scope,
-      dpopJkt: jkt,
-    });
-    tokens = { ...tokens, accessToken: access.token, accessTokenExpiresAt: access.expiresAt };
-  }
-  return issued(tokens, session?.scope ?? null, jkt);
+  return issued(result.tokens, result.tokens.scope, jkt);
 }
 
 async function passwordGrant(db: Db, request: TokenRequest): Promise<GrantResult> {
@@ -211,10 +209,22 @@ async function passwordGrant(db: Db, request: TokenRequest): Promise<GrantResult
     return fail("invalid_request", "The password grant needs username and password.");
   }
   const clientName = params.client_name?.trim().slice(0, 100) || null;
-  const result = await signInWithPassword(db, { email: email.data, password }, { ...request.client, clientName });
+  const result = await signInWithPassword(
+    db,
+    { email: email.data, password },
+    { ...request.client, clientName },
+    CHANNEL.tokenApi,
+  );
   if (result.ok) return issued(result.tokens, null, null);
   if (result.error === "rate_limited") {
     return { ...fail("rate_limited", "Too many failed attempts."), retryAfterSeconds: result.retryAfterSeconds };
+  }
+  if (result.error === "account_disabled") return fail("invalid_grant", ACCOUNT_DISABLED_MESSAGE);
+  if (result.error === "second_factor_required") {
+    return fail(
+      "invalid_grant",
+      "This account has two-step sign-in, which the password grant cannot complete: use the authorization code or device flow.",
+    );
   }
   return fail("invalid_grant", "The email or password is incorrect.");
 }

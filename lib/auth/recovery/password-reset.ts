@@ -9,6 +9,7 @@ import type { ClientInfo } from "../client-info";
 import { claimEmailToken, emailLink, issueEmailToken } from "./email-tokens";
 import { hashPassword } from "../password";
 import { clearPasswordAttempts } from "../rate-limit";
+import { hasConfirmedTotp } from "../mfa/totp";
 import { startSession } from "../session/lifecycle";
 import { type TokenPair } from "../token-pair";
 
@@ -36,7 +37,9 @@ export async function sendPasswordResetMail(db: Db, email: string, client: Clien
 }
 
 export type PasswordResetResult =
-  { ok: true; user: { id: string; email: string }; tokens: TokenPair } | { ok: false; error: "invalid_token" };
+  // tokens is null for an account with a second factor: the reset does not sign it in.
+  | { ok: true; user: { id: string; email: string }; tokens: TokenPair | null }
+  | { ok: false; error: "invalid_token" | "account_disabled" };
 
 /**
  * Sets a new password with a reset link. Whoever held the old password may hold a
@@ -56,6 +59,8 @@ export async function resetPassword(
       const userId = await claimEmailToken(tx, input.token, "password_reset", now);
       if (!userId) return null;
       const user = await tx.user.findUniqueOrThrow({ where: { id: userId } });
+      // A disabled account gets no session, so no new password either: the link is spent.
+      if (user.disabledAt) return "account_disabled" as const;
       // Following the mailed link proves control of the address as well.
       await tx.user.update({
         where: { id: userId },
@@ -69,14 +74,18 @@ export async function resetPassword(
     }, TRANSACTION_OPTIONS),
   );
   if (!reset) return { ok: false, error: "invalid_token" };
+  if (reset === "account_disabled") return { ok: false, error: reset };
 
   // A lock-out from guessing ends with the reset: the owner has just proven themselves.
   await clearPasswordAttempts(db, reset.email);
-  const tokens = await startSession(db, reset.id, client, now);
+  // The mailed link proves the address, not the second factor: an account with TOTP is not
+  // signed in here; it signs in with the new password and a code
+  // (docs/decisions/0020-second-factor-and-step-up.md).
+  const tokens = (await hasConfirmedTotp(db, reset.id)) ? null : await startSession(db, reset.id, client, now);
   await recordAuthEvent(db, {
     type: "password_reset",
     userId: reset.id,
-    sessionId: tokens.sessionId,
+    sessionId: tokens?.sessionId,
     client,
     detail: `${reset.revokedSessions} session${reset.revokedSessions === 1 ? "" : "s"} signed out`,
   });
