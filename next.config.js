@@ -1,3 +1,5 @@
+import { STATIC_PAGES, staticPageCsp } from "./lib/http/static-pages.mjs";
+
 // Headers that are the same on every response, static files included. Per-request ones
 // (the page CSP with its nonce, HSTS when APP_URL is https) are set by middleware.ts.
 const SECURITY_HEADERS = [
@@ -19,9 +21,28 @@ const STATIC_CSP = [
   },
 ];
 
+// The static pages (lib/http/static-pages.mjs) are left out of the middleware's matcher, so
+// their CSP comes from here. Written with no script hashes: the build step
+// (scripts/static-csp.mjs, also run by server.mjs at start) replaces it in
+// .next/routes-manifest.json with the one that lists the prerendered HTML's inline
+// scripts. HSTS, which the middleware adds when APP_URL is https, is decided here from
+// APP_URL at build time.
+const STATIC_PAGE_HEADERS = [
+  {
+    key: "Content-Security-Policy",
+    value: staticPageCsp([], { development: process.env.NODE_ENV === "development" }),
+  },
+  ...(process.env.APP_URL?.startsWith("https:")
+    ? [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }]
+    : []),
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   poweredByHeader: false,
+  // The dev server's floating Next.js badge sits over the dashboard and ends up in the
+  // demo's screenshots; build errors still show in the overlay.
+  devIndicators: false,
   // Native and Wasm modules are loaded by Node at run time, not bundled.
   serverExternalPackages: [
     "better-sqlite3",
@@ -45,8 +66,9 @@ const nextConfig = {
       { source: "/_next/image", headers: STATIC_CSP },
       { source: "/favicon.ico", headers: STATIC_CSP },
       { source: "/robots.txt", headers: STATIC_CSP },
+      ...Object.keys(STATIC_PAGES).map((source) => ({ source, headers: STATIC_PAGE_HEADERS })),
       // Pages that handle a mailed link's token send no Referer at all (the later rule wins).
-      ...["/reset-password", "/verify-email"].map((source) => ({
+      ...["/reset-password", "/verify-email", "/confirm-email-change"].map((source) => ({
         source,
         headers: [{ key: "Referrer-Policy", value: "no-referrer" }],
       })),

@@ -1,5 +1,6 @@
 // The token lifecycle as the home page tells it: one entry per step, with the files that
-// do the work, so a reader can go from the picture straight to the code.
+// do the work (paths from the repository root, linked to their source when package.json
+// names the repository), so a reader can go from the picture straight to the code.
 export type FlowStep = {
   id: string;
   title: string;

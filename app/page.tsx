@@ -1,6 +1,14 @@
 import Link from "next/link";
-import { FLOW_STEPS } from "./flow-steps";
+import { repositorySourceBase } from "@/lib/source-link";
+import packageJson from "@/package.json";
+import { FlowDiagram } from "./flow-diagram";
 import styles from "./flow.module.css";
+
+// Read when the page is built: file paths link to the repository package.json names, if any.
+const SOURCE_BASE = repositorySourceBase(packageJson);
+// Static: prerendered at build time and served without the middleware, with a CSP that lists
+// the sha256 of its inline scripts (next.config.js, docs/decisions/0018-static-page-csp.md).
+export const dynamic = "force-static";
 
 export default function HomePage() {
   return (
@@ -24,21 +32,7 @@ export default function HomePage() {
       <section aria-labelledby="how-it-works" className="stack">
         <h2 id="how-it-works">How it works</h2>
         <p className="muted">From sign-in to theft detection, in six steps. Each names the files that do it.</p>
-        <ol className={styles.flow} aria-label="The token lifecycle">
-          {FLOW_STEPS.map((step) => (
-            <li key={step.id} className={`${styles.step} ${step.tone === "danger" ? styles.danger : ""}`}>
-              <h3 className={styles.stepTitle}>{step.title}</h3>
-              <p className={styles.stepText}>{step.text}</p>
-              <ul className={styles.files} aria-label={`Files for ${step.title}`}>
-                {step.files.map((file) => (
-                  <li key={file}>
-                    <code>{file}</code>
-                  </li>
-                ))}
-              </ul>
-            </li>
-          ))}
-        </ol>
+        <FlowDiagram sourceBase={SOURCE_BASE} />
         <p className={styles.loop}>
           <strong>The loop:</strong> steps 2 → 3 → 4 → 5 repeat for as long as the session lives (7 days idle, 30 days
           at most). Step 6 ends it early when a refresh token turns up twice.

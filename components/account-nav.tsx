@@ -4,6 +4,7 @@ import { SignOutButton } from "./sign-out-button";
 const PAGES = [
   { href: "/dashboard", label: "Dashboard" },
   { href: "/dashboard/sessions", label: "Sessions" },
+  { href: "/dashboard/security", label: "Security" },
 ] as const;
 
 /** The signed-in pages' navigation: where you are, where else you can go, sign out. */

@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from "react";
 import { MIN_PASSWORD_LENGTH } from "@/lib/auth/password-rules";
-import { authFetch } from "@/lib/client/auth-fetch";
+import { stepUpFetch } from "@/lib/client/step-up";
 
 export function ChangePasswordForm() {
   const [message, setMessage] = useState<{ ok: boolean; text: string }>();
@@ -14,7 +14,7 @@ export function ChangePasswordForm() {
     const data = new FormData(form);
     setPending(true);
     setMessage(undefined);
-    const response = await authFetch("/api/account/password", {
+    const response = await stepUpFetch("/api/account/password", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ currentPassword: data.get("currentPassword"), newPassword: data.get("newPassword") }),

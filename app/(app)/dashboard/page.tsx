@@ -3,8 +3,10 @@ import { redirect } from "next/navigation";
 import { AccountNav } from "@/components/account-nav";
 import { RelativeTime } from "@/components/relative-time";
 import { recentActivity } from "@/lib/auth/activity";
+import { AUTH_METHOD_LABELS } from "@/lib/auth/edge/authentication";
 import { needsEmailVerification } from "@/lib/auth/recovery/email-verification";
 import { getCurrentSession } from "@/lib/auth/session/current";
+import { isRecentlyAuthenticated, stepUpExpiresAt } from "@/lib/auth/step-up";
 import { sessionTimeline } from "@/lib/auth/session/timeline";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
@@ -63,6 +65,26 @@ export default async function DashboardPage() {
               <dd>
                 <RelativeTime iso={session.absoluteExpiresAt.toISOString()} serverNow={now} />
               </dd>
+              {/* What the access token carries as auth_time and amr (RFC 8176), and step-up's clock. */}
+              <dt>Last confirmed it&apos;s you</dt>
+              <dd>
+                <RelativeTime iso={session.authentication.at.toISOString()} serverNow={now} /> with{" "}
+                {session.authentication.methods.map((method) => AUTH_METHOD_LABELS[method]).join(", ")}{" "}
+                <span className="muted small">
+                  (auth_time, amr: <code>{session.authentication.methods.join(" ")}</code>)
+                </span>
+              </dd>
+              <dt>Sensitive changes</dt>
+              <dd>
+                {isRecentlyAuthenticated(session.authentication.at, new Date(now)) ? (
+                  <>
+                    no need to confirm again until{" "}
+                    <RelativeTime iso={stepUpExpiresAt(session.authentication.at).toISOString()} serverNow={now} />
+                  </>
+                ) : (
+                  "will ask you to confirm it's you first"
+                )}
+              </dd>
             </dl>
           </section>
           <section aria-labelledby="activity-heading" className="card">
@@ -84,7 +106,7 @@ export default async function DashboardPage() {
           </section>
         </div>
         <ChangePasswordForm />
-        <DeleteAccountForm />
+        <DeleteAccountForm email={user.email} />
       </div>
     </>
   );

@@ -17,11 +17,13 @@ export function VerifyEmailBanner({ email }: { email: string }) {
   }
 
   return (
-    <section aria-labelledby="verify-heading" className="note">
-      <h2 id="verify-heading">Your email address is not verified</h2>
+    <section aria-labelledby="verify-heading" className="alert alert-warning stack-sm">
+      <h2 id="verify-heading" className="card-title">
+        Your email address is not verified
+      </h2>
       <p>Follow the link we mailed to {email}, so that you can reset your password if you ever forget it.</p>
       {status ? <p role="status">{status}</p> : null}
-      <button type="button" onClick={resend} disabled={pending || !hydrated}>
+      <button type="button" className="btn btn-small" onClick={resend} disabled={pending || !hydrated}>
         {pending ? "Sending…" : "Resend verification mail"}
       </button>
     </section>

@@ -29,15 +29,21 @@ export function ForgotPasswordForm({
     else setError(result.message);
   }
 
-  if (sent) return <p role="status">{sent}</p>;
+  if (sent) {
+    return (
+      <p role="status" className="alert alert-success">
+        {sent}
+      </p>
+    );
+  }
   return (
     <form className="stack" method="post" onSubmit={onSubmit}>
-      <label>
+      <label className="field">
         Email
-        <input name="email" type="email" autoComplete="username" required maxLength={254} />
+        <input className="input" name="email" type="email" autoComplete="username" required maxLength={254} />
       </label>
       <FormError message={error} />
-      <button type="submit" disabled={pending || !hydrated}>
+      <button type="submit" className="btn btn-primary" disabled={pending || !hydrated}>
         {pending ? "Sending…" : submitLabel}
       </button>
     </form>

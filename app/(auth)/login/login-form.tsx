@@ -6,6 +6,8 @@ import { FormError } from "@/components/form-error";
 import { refreshSession } from "@/lib/client/auth-fetch";
 import { postJson } from "@/lib/client/post-json";
 
+const secondStepUrl = (next: string): string => `/login/mfa?${new URLSearchParams({ next })}`;
+
 type Props = { next: string; initialError?: string; initialUnverified?: boolean; retryRefresh: boolean };
 
 export function LoginForm({ next, initialError, initialUnverified = false, retryRefresh }: Props) {
@@ -33,6 +35,12 @@ export function LoginForm({ next, initialError, initialUnverified = false, retry
     setError(undefined);
     const credentials = { email: data.get("email"), password: data.get("password") };
     const result = await postJson("/api/auth/login", credentials, "Sign-in failed. Try again.");
+    if (result.ok && (result.body as { mfa_required?: boolean } | null)?.mfa_required) {
+      // The password was right; the account asks for its second factor next.
+      // A full navigation, like the one below: the second step is a server-rendered form.
+      window.location.assign(secondStepUrl(next));
+      return;
+    }
     if (result.ok) {
       // A full navigation, so the server renders the next page with the new cookies.
       window.location.assign(next);
@@ -50,7 +58,8 @@ export function LoginForm({ next, initialError, initialUnverified = false, retry
       <input type="hidden" name="next" value={next} />
       <label className="field">
         Email
-        <input className="input" name="email" type="email" autoComplete="username" required maxLength={254} />
+        {/* "webauthn": the browser may offer this site's passkeys among the suggestions. */}
+        <input className="input" name="email" type="email" autoComplete="username webauthn" required maxLength={254} />
       </label>
       <label className="field">
         Password

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { safeNextPath } from "@/lib/http/next-path";
 import { LoginForm } from "./login-form";
+import { PasskeySignIn } from "./passkey-sign-in";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -12,6 +13,8 @@ const ERROR_MESSAGES = new Map<string, string>([
   ["invalid_credentials", "The email or password is incorrect."],
   ["invalid_request", "Enter your email and password."],
   ["rate_limited", "Too many failed attempts. Wait a few minutes and try again."],
+  ["sign_in_expired", "That sign-in took too long or was finished already. Sign in again."],
+  ["account_disabled", "This account is disabled. Ask the administrator to enable it again."],
   ["email_not_verified", "Confirm your email address before signing in: follow the link we mailed you."],
 ]);
 
@@ -23,6 +26,14 @@ const REASON_MESSAGES = new Map<string, { title: string; text: string }>([
     {
       title: "You were signed out to protect your account.",
       text: "A refresh token of this session was used a second time, which is what a stolen copy looks like, so the whole session was revoked. Sign in again; if you did not expect this, change your password.",
+    },
+  ],
+  [
+    // A reset does not sign in an account with a second factor (lib/auth/recovery/password-reset.ts).
+    "password_reset",
+    {
+      title: "Your password is changed.",
+      text: "Sign in with the new password and a code from your authenticator app.",
     },
   ],
 ]);
@@ -61,6 +72,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
           initialUnverified={single("error") === "email_not_verified"}
           retryRefresh={single("next") !== undefined}
         />
+        <PasskeySignIn next={safeNextPath(single("next"))} />
         <p>
           <Link href="/forgot-password">Forgot password?</Link>
         </p>

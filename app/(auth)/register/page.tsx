@@ -3,6 +3,9 @@ import Link from "next/link";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@/lib/auth/password-rules";
 import { RegisterForm } from "./register-form";
 
+// Static: prerendered and served without the middleware (lib/http/static-pages.mjs).
+export const dynamic = "force-static";
+
 export const metadata: Metadata = { title: "Create an account" };
 
 export default function RegisterPage() {

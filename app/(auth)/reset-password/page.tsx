@@ -10,19 +10,23 @@ export const metadata: Metadata = { title: "Choose a new password", referrer: "n
 export default async function ResetPasswordPage() {
   const token = readLinkToken(await cookies(), "reset-password");
   return (
-    <>
+    <div className="container-narrow stack">
       <h1>Choose a new password</h1>
       {token ? (
-        <>
-          <p>Setting a new password signs you out on every device, and signs you in here.</p>
+        <div className="card stack">
+          <p className="muted">Setting a new password signs you out on every device, and signs you in here.</p>
           <ResetPasswordForm token={token} />
-        </>
+        </div>
       ) : (
-        <p role="alert">
-          This page needs the link from your reset mail, and that link works once.{" "}
-          <Link href="/forgot-password">Ask for a new link</Link>.
-        </p>
+        <>
+          <p role="alert" className="alert alert-warning">
+            This page needs the link from your reset mail, and that link works once.
+          </p>
+          <p>
+            <Link href="/forgot-password">Ask for a new link</Link> or go back to <Link href="/login">sign in</Link>.
+          </p>
+        </>
       )}
-    </>
+    </div>
   );
 }

@@ -23,9 +23,10 @@ export function ResetPasswordForm({ token }: { token: string }) {
       "The password could not be reset.",
     );
     if (result.ok) {
-      // A full navigation, so the server renders the dashboard with the new cookies.
-      // eslint-disable-next-line @next/next/no-location-assign-relative-destination
-      window.location.assign("/dashboard");
+      // A full navigation, so the server renders the dashboard with the new cookies; an
+      // account with a second factor gets none (signedIn false) and signs in next.
+      const signedIn = (result.body as { signedIn?: boolean } | null)?.signedIn !== false;
+      window.location.assign(signedIn ? "/dashboard" : "/login?reason=password_reset&next=%2Fdashboard");
       return;
     }
     setError({ message: result.message, expired: result.error === "invalid_token" });
@@ -34,9 +35,20 @@ export function ResetPasswordForm({ token }: { token: string }) {
 
   return (
     <form className="stack" method="post" onSubmit={onSubmit}>
-      <label>
+      <label className="field">
         New password
-        <input name="password" type="password" autoComplete="new-password" required minLength={MIN_PASSWORD_LENGTH} />
+        <input
+          className="input"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={MIN_PASSWORD_LENGTH}
+          aria-describedby="new-password-hint"
+        />
+        <span className="field-hint" id="new-password-hint">
+          At least {MIN_PASSWORD_LENGTH} characters.
+        </span>
       </label>
       <FormError message={error?.message} />
       {error?.expired ? (
@@ -44,7 +56,7 @@ export function ResetPasswordForm({ token }: { token: string }) {
           <Link href="/forgot-password">Ask for a new link</Link>
         </p>
       ) : null}
-      <button type="submit" disabled={pending || !hydrated}>
+      <button type="submit" className="btn btn-primary" disabled={pending || !hydrated}>
         {pending ? "Saving…" : "Set new password"}
       </button>
     </form>

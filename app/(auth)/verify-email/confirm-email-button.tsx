@@ -20,7 +20,7 @@ export function ConfirmEmailButton({ token }: { token: string }) {
 
   if (state.done) {
     return (
-      <p role="status">
+      <p role="status" className="alert alert-success">
         Your email address is verified. <Link href="/dashboard">Continue to your dashboard</Link>
       </p>
     );
@@ -33,7 +33,7 @@ export function ConfirmEmailButton({ token }: { token: string }) {
           <Link href="/verify-email">Ask for a new link</Link>
         </p>
       ) : (
-        <button type="button" onClick={confirm} disabled={pending || !hydrated}>
+        <button type="button" className="btn btn-primary" onClick={confirm} disabled={pending || !hydrated}>
           {pending ? "Confirming…" : "Confirm email address"}
         </button>
       )}

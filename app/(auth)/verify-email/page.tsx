@@ -13,21 +13,26 @@ export const metadata: Metadata = { title: "Verify email", referrer: "no-referre
 export default async function VerifyEmailPage() {
   const token = readLinkToken(await cookies(), "verify-email");
   return (
-    <>
+    <div className="container-narrow stack">
       <h1>Verify your email address</h1>
       {token ? (
-        <ConfirmEmailButton token={token} />
+        <div className="card stack">
+          <p className="muted">Confirm that this address is yours, so that you can reset your password by mail.</p>
+          <ConfirmEmailButton token={token} />
+        </div>
       ) : canSendMail() ? (
-        <>
-          <p>Enter your address and we will mail you a new verification link.</p>
+        <div className="card stack">
+          <p className="muted">Enter your address and we will mail you a new verification link.</p>
           <ForgotPasswordForm endpoint="/api/auth/verify-email/resend" submitLabel="Send verification link" />
-        </>
+        </div>
       ) : (
-        <p role="alert">Email verification is not available: this server is not set up to send mail.</p>
+        <p role="alert" className="alert alert-warning">
+          Email verification is not available: this server is not set up to send mail.
+        </p>
       )}
       <p>
         <Link href="/login">Sign in</Link>
       </p>
-    </>
+    </div>
   );
 }

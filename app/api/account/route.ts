@@ -3,14 +3,19 @@ import { clearAuthCookies } from "@/lib/auth/edge/cookies";
 import { deleteAccountSchema, firstIssue } from "@/lib/auth/request-schemas";
 import { deleteAccount } from "@/lib/auth/delete-account";
 import { getCurrentSession } from "@/lib/auth/session/current";
+import { demandRecentAuthentication } from "@/lib/auth/step-up";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
-import { empty, jsonError, rateLimited, unauthorized } from "@/lib/http/responses";
+import { empty, jsonError, rateLimited } from "@/lib/http/responses";
+import { notSignedIn } from "@/lib/http/not-signed-in";
+import { answeringUnavailable } from "@/lib/http/unavailable";
 
-export async function DELETE(request: NextRequest) {
+export const DELETE = answeringUnavailable(async (request: NextRequest) => {
   const current = await getCurrentSession();
-  if (!current) return unauthorized();
+  if (!current) return notSignedIn();
+  const stepUp = demandRecentAuthentication(current);
+  if (stepUp) return stepUp;
   const body = await readBody(request);
   if (!body.ok) return body.response;
   const parsed = deleteAccountSchema.safeParse(body.value);
@@ -27,4 +32,4 @@ export async function DELETE(request: NextRequest) {
   const response = empty();
   clearAuthCookies(response.cookies);
   return response;
-}
+});

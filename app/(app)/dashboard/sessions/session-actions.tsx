@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { authFetch } from "@/lib/client/auth-fetch";
+import { stepUpFetch } from "@/lib/client/step-up";
 
 function useRevoke(url: string, method: "DELETE" | "POST") {
   const router = useRouter();
@@ -11,9 +11,13 @@ function useRevoke(url: string, method: "DELETE" | "POST") {
   async function run() {
     setPending(true);
     setError(undefined);
-    const response = await authFetch(url, { method });
+    const response = await stepUpFetch(url, { method });
     setPending(false);
-    if (!response.ok) return setError("That did not work. Reload the page and try again.");
+    if (!response.ok) {
+      // E.g. a cancelled step-up: the server's (or the dialog's) words say what happened.
+      const body = (await response.json().catch(() => null)) as { message?: string } | null;
+      return setError(body?.message ?? "That did not work. Reload the page and try again.");
+    }
     router.refresh();
   }
   return { pending, error, run };

@@ -4,13 +4,16 @@ import { firstIssue, registerSchema } from "@/lib/auth/request-schemas";
 import { sendVerificationMail } from "@/lib/auth/recovery/email-verification";
 import { registerUser } from "@/lib/auth/register";
 import { offerDeviceBinding } from "@/lib/auth/dbsc/binding";
+import { takeDeviceId } from "@/lib/auth/devices";
+import { rememberRegistrationDevice } from "@/lib/auth/notifications";
 import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
 import { sendInBackground } from "@/lib/http/mail-responses";
 import { json, jsonError, rateLimited } from "@/lib/http/responses";
+import { answeringUnavailable } from "@/lib/http/unavailable";
 
-export async function POST(request: NextRequest) {
+export const POST = answeringUnavailable(async (request: NextRequest) => {
   const body = await readBody(request);
   if (!body.ok) return body.response;
   const parsed = registerSchema.safeParse(body.value);
@@ -29,6 +32,8 @@ export async function POST(request: NextRequest) {
   // Without tokens (REQUIRE_VERIFIED_EMAIL=true) the user signs in after verifying.
   const response = json({ user, verificationRequired: tokens === null }, { status: 201 });
   if (tokens) setAuthCookies(response.cookies, tokens);
+  // The browser that created the account is its first known device: no "new device" mail.
+  if (tokens) rememberRegistrationDevice(db, user.id, client, takeDeviceId(request.cookies, response.cookies));
   if (tokens) await offerDeviceBinding(response.headers, db, tokens.sessionId);
   return response;
-}
+});

@@ -6,8 +6,9 @@ import { getDb } from "@/lib/db";
 import { readBody } from "@/lib/http/body";
 import { clientInfo } from "@/lib/http/client-info";
 import { json, jsonError } from "@/lib/http/responses";
+import { answeringUnavailable } from "@/lib/http/unavailable";
 
-export async function POST(request: NextRequest) {
+export const POST = answeringUnavailable(async function POST(request: NextRequest) {
   const body = await readBody(request);
   if (!body.ok) return body.response;
   const parsed = verifyEmailSchema.safeParse(body.value);
@@ -18,4 +19,4 @@ export async function POST(request: NextRequest) {
     : jsonError(400, "invalid_token", "This verification link is invalid, expired or already used. Ask for a new one.");
   clearLinkTokenCookie(response.cookies, "verify-email");
   return response;
-}
+});

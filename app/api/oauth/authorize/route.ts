@@ -6,10 +6,11 @@ import { getDb } from "@/lib/db";
 import { readOAuthParams } from "@/lib/http/oauth-request";
 import { methodNotAllowed, redirectDocument } from "@/lib/http/oauth-responses";
 import { jsonError, seeOther } from "@/lib/http/responses";
+import { answeringUnavailable } from "@/lib/http/unavailable";
 
 // The consent form's target: the user's Approve or Deny (RFC 6749 §4.1.2). Same-origin
 // form posts only (the middleware's CSRF check), and the signed-in user decides.
-export async function POST(request: NextRequest) {
+export const POST = answeringUnavailable(async function POST(request: NextRequest) {
   const body = await readOAuthParams(request);
   if (!body.ok) return jsonError(400, "invalid_request", body.description);
   const { decision, ...params } = body.params;
@@ -22,7 +23,11 @@ export async function POST(request: NextRequest) {
   }
   const { redirectUri, state } = check.request;
   if (decision === "approve") {
-    const code = await createAuthorizationCode(db, { ...check.request, userId: current.user.id });
+    const code = await createAuthorizationCode(db, {
+      ...check.request,
+      userId: current.user.id,
+      authentication: current.session.authentication,
+    });
     return redirectDocument(clientRedirect(redirectUri, { code, state }));
   }
   if (decision === "deny") {
@@ -31,7 +36,7 @@ export async function POST(request: NextRequest) {
     );
   }
   return jsonError(400, "invalid_request", "decision must be approve or deny.");
-}
+});
 
 const notAllowed = () => methodNotAllowed("POST");
 export { notAllowed as GET };

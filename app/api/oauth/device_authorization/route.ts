@@ -3,12 +3,14 @@ import { allowsGrant, findClient, GRANT, resolveScope } from "@/lib/auth/oauth/c
 import { formatUserCode, startDeviceAuthorization } from "@/lib/auth/oauth/device-codes";
 import { getConfig } from "@/lib/config";
 import { getDb } from "@/lib/db";
+import { clientInfo } from "@/lib/http/client-info";
 import { readOAuthParams } from "@/lib/http/oauth-request";
 import { methodNotAllowed, oauthError } from "@/lib/http/oauth-responses";
 import { json } from "@/lib/http/responses";
+import { answeringUnavailable } from "@/lib/http/unavailable";
 
 // RFC 8628 §3.1–3.2.
-export async function POST(request: NextRequest) {
+export const POST = answeringUnavailable(async function POST(request: NextRequest) {
   const body = await readOAuthParams(request);
   if (!body.ok) return oauthError("invalid_request", body.description);
   const { client_id: clientId, client_secret: secret, scope: requested } = body.params;
@@ -25,7 +27,12 @@ export async function POST(request: NextRequest) {
   }
   const scope = resolveScope(requested);
   if (!scope) return oauthError("invalid_scope", "Unknown scope.");
-  const started = await startDeviceAuthorization(db, client, scope);
+  const started = await startDeviceAuthorization(db, client, scope, clientInfo(request));
+  if (!started.ok) {
+    return oauthError("rate_limited", "Too many device authorizations from this address.", {
+      retryAfterSeconds: started.retryAfterSeconds,
+    });
+  }
   const verificationUri = `${getConfig().appOrigin}/device`;
   return json(
     {
@@ -38,7 +45,7 @@ export async function POST(request: NextRequest) {
     },
     { headers: { Pragma: "no-cache" } },
   );
-}
+});
 
 const notAllowed = () => methodNotAllowed("POST");
 export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -4,11 +4,16 @@ import { getCurrentSession } from "@/lib/auth/session/current";
 import { revokeUserSession } from "@/lib/auth/session/active";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
-import { empty, jsonError, unauthorized } from "@/lib/http/responses";
+import { empty, jsonError } from "@/lib/http/responses";
+import { notSignedIn } from "@/lib/http/not-signed-in";
+import { answeringUnavailable } from "@/lib/http/unavailable";
 
-export async function DELETE(request: NextRequest, { params }: { params: Promise<{ id: string }> }) {
+export const DELETE = answeringUnavailable(async function DELETE(
+  request: NextRequest,
+  { params }: { params: Promise<{ id: string }> },
+) {
   const current = await getCurrentSession();
-  if (!current) return unauthorized();
+  if (!current) return notSignedIn();
   // Parsed like any other input (session ids are UUIDs): a NUL byte or a 10 KB segment
   // never reaches the database, whose errors would be 500s.
   const id = z.uuid().safeParse((await params).id);
@@ -18,4 +23,4 @@ export async function DELETE(request: NextRequest, { params }: { params: Promise
     return jsonError(404, "not_found", "No active session with this id.");
   }
   return empty();
-}
+});

@@ -1,14 +1,19 @@
 import type { NextRequest } from "next/server";
 import { REVOKE_REASON } from "@/lib/auth/session/lifecycle";
 import { getCurrentSession } from "@/lib/auth/session/current";
+import { demandRecentAuthentication } from "@/lib/auth/step-up";
 import { revokeOtherSessions } from "@/lib/auth/session/active";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
-import { json, unauthorized } from "@/lib/http/responses";
+import { json } from "@/lib/http/responses";
+import { notSignedIn } from "@/lib/http/not-signed-in";
+import { answeringUnavailable } from "@/lib/http/unavailable";
 
-export async function POST(request: NextRequest) {
+export const POST = answeringUnavailable(async function POST(request: NextRequest) {
   const current = await getCurrentSession();
-  if (!current) return unauthorized();
+  if (!current) return notSignedIn();
+  const stepUp = demandRecentAuthentication(current);
+  if (stepUp) return stepUp;
   const revoked = await revokeOtherSessions(
     getDb(),
     current.user.id,
@@ -17,4 +22,4 @@ export async function POST(request: NextRequest) {
     clientInfo(request),
   );
   return json({ revoked });
-}
+});

@@ -4,13 +4,15 @@ import { challengeHeader, DBSC_HEADERS, refreshBoundSession } from "@/lib/auth/d
 import { clearAuthCookies, setAccessTokenCookie } from "@/lib/auth/edge/cookies";
 import { getDb } from "@/lib/db";
 import { clientInfo } from "@/lib/http/client-info";
-import { json, jsonError } from "@/lib/http/responses";
+import { json, jsonError, rateLimited } from "@/lib/http/responses";
+import { countProofFailure } from "@/lib/observability/metrics";
+import { answeringUnavailable } from "@/lib/http/unavailable";
 
 const sessionIdHeader = z.string().min(1).max(64);
 
 // DBSC refresh: called by the browser itself (never by page code) when the bound access
 // cookie is missing or about to expire.
-export async function POST(request: NextRequest) {
+export const POST = answeringUnavailable(async function POST(request: NextRequest) {
   const sessionId = sessionIdHeader.safeParse(request.headers.get(DBSC_HEADERS.sessionId));
   if (!sessionId.success) {
     return jsonError(400, "invalid_request", `Name the session in ${DBSC_HEADERS.sessionId}.`);
@@ -35,11 +37,14 @@ export async function POST(request: NextRequest) {
         [DBSC_HEADERS.challenge]: challengeHeader(result.challenge, sessionId.data),
       });
     case "rejected":
+      countProofFailure("dbsc", result.failure);
       return jsonError(400, "invalid_proof", `The proof was refused (${result.failure}).`);
+    case "rate_limited":
+      return rateLimited(result.retryAfterSeconds);
     case "refreshed": {
       const response = json(result.instructions);
       setAccessTokenCookie(response.cookies, result.accessToken, result.accessTokenExpiresAt);
       return response;
     }
   }
-}
+});

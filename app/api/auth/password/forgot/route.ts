@@ -8,8 +8,9 @@ import { clientInfo } from "@/lib/http/client-info";
 import { json, jsonError, rateLimited } from "@/lib/http/responses";
 import { canSendMail } from "@/lib/mail";
 import { ACCEPTED_FOR_MAIL, mailUnavailable, sendInBackground } from "@/lib/http/mail-responses";
+import { answeringUnavailable } from "@/lib/http/unavailable";
 
-export async function POST(request: NextRequest) {
+export const POST = answeringUnavailable(async function POST(request: NextRequest) {
   const body = await readBody(request);
   if (!body.ok) return body.response;
   const parsed = emailOnlySchema.safeParse(body.value);
@@ -23,4 +24,4 @@ export async function POST(request: NextRequest) {
   // Looking the account up, and mailing, happen after the answer: same body, same time.
   after(sendInBackground("password reset", () => sendPasswordResetMail(db, parsed.data.email, client)));
   return json(ACCEPTED_FOR_MAIL, { status: 202 });
-}
+});

@@ -8,9 +8,10 @@ import { clientInfo } from "@/lib/http/client-info";
 import { ACCEPTED_FOR_MAIL, mailUnavailable, sendInBackground } from "@/lib/http/mail-responses";
 import { json, jsonError, rateLimited } from "@/lib/http/responses";
 import { canSendMail } from "@/lib/mail";
+import { answeringUnavailable } from "@/lib/http/unavailable";
 
 // Public (a user refused at sign-in is not signed in), so it answers like forgot-password.
-export async function POST(request: NextRequest) {
+export const POST = answeringUnavailable(async function POST(request: NextRequest) {
   const body = await readBody(request);
   if (!body.ok) return body.response;
   const parsed = emailOnlySchema.safeParse(body.value);
@@ -23,4 +24,4 @@ export async function POST(request: NextRequest) {
   if (limit.limited) return rateLimited(limit.retryAfterSeconds);
   after(sendInBackground("verification", () => resendVerificationMail(db, parsed.data.email, client)));
   return json(ACCEPTED_FOR_MAIL, { status: 202 });
-}
+});
