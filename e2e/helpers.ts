@@ -17,7 +17,7 @@ export async function signInWithKeyboard(page: Page, credentials = DEMO): Promis
 export async function submitSignIn(page: Page, credentials: { email: string; password: string }): Promise<void> {
   await page.getByLabel("Email").fill(credentials.email);
   await page.getByLabel("Password").fill(credentials.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 export async function signIn(page: Page, path = "/dashboard", credentials = DEMO): Promise<void> {

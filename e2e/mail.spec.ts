@@ -25,6 +25,9 @@ test.describe("forgot password", () => {
   test.use({ allowedConsoleErrors: [/status of 400 \(Bad Request\)$/] });
 
   test("forgot password: mail, new password, every other session signed out", async ({ browser }) => {
+    // About 35 actions in two browsers: beside the HTTP tests on two cores, a clean-clone
+    // `npm test` took 125 s over them (a page load alone up to 12 s).
+    test.setTimeout(240_000);
     const email = uniqueEmail("forgot");
     const oldDevice = await browser.newContext();
     const oldPage = await oldDevice.newPage();
@@ -60,7 +63,7 @@ test.describe("forgot password", () => {
     await submitSignIn(oldPage, { email, password: "the forgotten password" });
     await expect(formAlert(oldPage)).toHaveText("The email or password is incorrect.");
     await oldPage.getByLabel("Password").fill("the remembered password");
-    await oldPage.getByRole("button", { name: "Sign in" }).click();
+    await oldPage.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(oldPage.getByRole("heading", { name: `Welcome, ${email}` })).toBeVisible();
 
     // A reset link works once.
@@ -91,16 +94,38 @@ test("verification banner, resend, and the mailed link", async ({ page }) => {
   await expect(page.getByRole("region", { name: "Your email address is not verified" })).toHaveCount(0);
 });
 
-test("delete account asks for the password, then signs out for good", async ({ page }) => {
+test("delete account asks for the password and once more, then signs out for good", async ({ page }) => {
   const email = uniqueEmail("delete");
   const password = "delete me please";
   await registerThroughPage(page, email, password);
   const section = page.getByRole("region", { name: "Delete account" });
+  const confirm = page.getByRole("dialog", { name: `Delete ${email} for good?` });
+  const deleteRequests: string[] = [];
+  page.on("request", (request) => {
+    if (request.method() === "DELETE") deleteRequests.push(request.url());
+  });
+
+  // Cancel (focused when the dialog opens) deletes nothing.
+  await section.getByLabel("Password to confirm").fill(password);
+  await section.getByRole("button", { name: "Delete account" }).click();
+  await expect(confirm).toBeVisible();
+  await expect(confirm.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await expect(confirm).toBeHidden();
+  // Escape too.
+  await section.getByRole("button", { name: "Delete account" }).click();
+  await expect(confirm).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(confirm).toBeHidden();
+  expect(deleteRequests).toEqual([]);
+
   await section.getByLabel("Password to confirm").fill("not my password");
   await section.getByRole("button", { name: "Delete account" }).click();
+  await confirm.getByRole("button", { name: "Yes, delete my account" }).click();
   await expect(section.getByRole("alert")).toHaveText("The password is incorrect.");
   await section.getByLabel("Password to confirm").fill(password);
   await section.getByRole("button", { name: "Delete account" }).click();
+  await confirm.getByRole("button", { name: "Yes, delete my account" }).click();
   await expect(page.getByRole("heading", { name: "Account deleted" })).toBeVisible();
 
   await page.goto("/dashboard");

@@ -1,10 +1,10 @@
-// Runs against a server whose access tokens live 5 s (no clock leeway) and whose reuse
+// Runs against a server whose access tokens live 10 s (no clock leeway) and whose reuse
 // grace is 1 s.
 import type { Request } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { authCookies, DEMO, pretendHidden, signIn } from "./helpers";
 
-const ACCESS_TTL_MS = 5_000;
+const ACCESS_TTL_MS = 10_000;
 const welcome = { name: `Welcome, ${DEMO.email}` };
 
 const isRefresh = (request: Request) => new URL(request.url()).pathname === "/api/auth/refresh";
