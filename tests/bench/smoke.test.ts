@@ -9,11 +9,25 @@ import { afterAll, expect, it } from "vitest";
 // The parts of bench/results.json this test reads. (Not imported from bench/harness/:
 // the bench's temporary build type-checks tests/ without bench/.)
 type Endpoint = { contentSecurityPolicy: boolean };
+type Verdict = "met" | "missed" | "not decidable";
+type Interval = { low: number; high: number } | null;
 type Results = {
   meta: { cores: number; node: string; next: string; nextAuth: string; gitCommit: string };
   problems: string[];
   builds: { edge?: { noMiddlewarePage?: boolean } };
-  pages?: { edge?: { endpoints: Record<string, Endpoint>; ratios: Record<string, { reqPerSecRatio: number } | null> } };
+  pages?: {
+    edge?: {
+      endpoints: Record<string, Endpoint>;
+      ratios: Record<string, { reqPerSecRatio: number; interval95: Interval } | null>;
+      targets: Array<{ ratio: string; verdict: Verdict; interval95: Interval }>;
+    };
+  };
+  login?: {
+    signIns: { perSecond: number };
+    burst: { rounds: Array<{ ratio: number | null }> };
+    burstTarget: { verdict: Verdict };
+    signInTarget?: { verdict: Verdict };
+  };
 };
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "bench-smoke-"));
@@ -46,11 +60,28 @@ it(
     expect(results.builds.edge).toMatchObject({ noMiddlewarePage: true });
     const edge = results.pages?.edge;
     if (!edge) throw new Error("no edge page results");
-    expect(Object.keys(edge.endpoints)).toEqual(["bare", "pass", "public", "gated", "authjs"]);
+    expect(Object.keys(edge.endpoints)).toEqual(["bare", "pass", "public", "home", "homeBare", "gated", "authjs"]);
     expect(edge.endpoints.bare?.contentSecurityPolicy).toBe(false);
     expect(edge.endpoints.public?.contentSecurityPolicy).toBe(true);
-    for (const ratio of ["protected/no-op-middleware", "public/no-middleware", "authjs/no-middleware"])
+    expect(edge.endpoints.home?.contentSecurityPolicy).toBe(true);
+    for (const ratio of ["protected/no-op-middleware", "public/no-middleware", "authjs/no-middleware"]) {
       expect(edge.ratios[ratio]?.reqPerSecRatio).toEqual(expect.any(Number));
+      // Two rounds in a smoke run: the fewest that give an interval.
+      expect(edge.ratios[ratio]?.interval95).toEqual({
+        estimate: expect.any(Number),
+        low: expect.any(Number),
+        high: expect.any(Number),
+        halfWidth: expect.any(Number),
+      });
+    }
+    const verdicts = ["met", "missed", "not decidable"];
+    expect(edge.targets.map((t) => t.ratio)).toEqual(["protected/no-op-middleware", "public/no-middleware"]);
+    for (const target of edge.targets) expect(verdicts).toContain(target.verdict);
+    // Sign-ins through the password workers, and refresh latency during a burst of them.
+    expect(results.login?.signIns.perSecond).toBeGreaterThan(0);
+    expect(results.login?.burst.rounds.length).toBeGreaterThan(0);
+    expect(verdicts).toContain(results.login?.burstTarget.verdict);
+    expect(verdicts).toContain(results.login?.signInTarget?.verdict);
   },
   BENCH_TIMEOUT_MS + 60_000,
 );

@@ -49,7 +49,7 @@ describe("login", () => {
     expect(JSON.stringify(body)).not.toMatch(/token/i);
 
     const cookies = Object.fromEntries(parseSetCookies(response).map((c) => [c.name, c]));
-    expect(Object.keys(cookies).sort()).toEqual(["access_token", "refresh_token"]);
+    expect(Object.keys(cookies).sort()).toEqual(["access_token", "device_id", "refresh_token"]);
     expect(cookies.access_token!.attributes).toMatchObject({
       path: "/",
       httponly: true,
@@ -128,7 +128,7 @@ describe("login", () => {
       parseSetCookies(ok)
         .map((c) => c.name)
         .sort(),
-    ).toEqual(["access_token", "refresh_token"]);
+    ).toEqual(["access_token", "device_id", "refresh_token"]);
     for (const evil of ["//evil.example/x", "https://evil.example/", "/\\evil.example"]) {
       const response = await form(evil);
       expect(response.headers.get("location")).toBe(`${server.origin}/dashboard`);

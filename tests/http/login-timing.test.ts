@@ -46,3 +46,28 @@ it("takes about as long for an unknown email as for a wrong password", async () 
   expect(unknown / wrong).toBeGreaterThan(0.5);
   expect(unknown / wrong).toBeLessThan(2);
 });
+
+// Hashing runs in a worker pool (lib/auth/password-pool.ts): concurrent attempts queue
+// for the same workers whichever kind they are, so a burst must not separate the two
+// either. Each round sends both kinds at once, interleaved.
+it("takes about as long for an unknown email as for a wrong password in concurrent bursts", async () => {
+  const timed = async (email: string) => {
+    const start = performance.now();
+    const { response } = await login(server.url, { email, password: "wrong password" });
+    expect(response.status).toBe(401);
+    return { email, ms: performance.now() - start };
+  };
+  const samples: { email: string; ms: number }[] = [];
+  for (let round = 0; round < 5; round++) {
+    const burst = [DEMO.email, "nobody@example.com", DEMO.email, "nobody@example.com"];
+    samples.push(...(await Promise.all(burst.map(timed))));
+  }
+  const medianOf = (email: string) => {
+    const sorted = samples.filter((s) => s.email === email).map((s) => s.ms);
+    sorted.sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  };
+  const ratio = medianOf("nobody@example.com") / medianOf(DEMO.email);
+  expect(ratio).toBeGreaterThan(0.5);
+  expect(ratio).toBeLessThan(2);
+});

@@ -320,7 +320,11 @@ describe("authorization code + PKCE", () => {
   });
 
   it("loopback redirects on any port, [::1] included (RFC 8252 §7.3)", async () => {
-    for (const redirectUri of ["http://127.0.0.1:1/cb", "http://[::1]:54321/callback", "http://127.0.0.1:65535/"]) {
+    for (const redirectUri of [
+      "http://127.0.0.1:1/callback",
+      "http://[::1]:54321/callback",
+      "http://127.0.0.1:65535/callback",
+    ]) {
       const issued = await code({ redirectUri });
       expect(issued.redirect.href.startsWith(redirectUri)).toBe(true);
       const response = await token(codeGrant(issued, redirectUri));
@@ -480,10 +484,19 @@ describe("device authorization grant (RFC 8628)", () => {
 
   it("wrong user codes are limited per user (§5.1)", async () => {
     const { jar: other } = await login(server.url, DEMO);
-    const page = (code: string) =>
-      fetch(`${server.url}/device?${new URLSearchParams({ user_code: code })}`, withCookies(other)).then((r) =>
-        r.text(),
+    // The device page's code form: its POST is the counted lookup (a GET changes nothing,
+    // issue 22 finding 12); the answer is a redirect to the page with the outcome.
+    const page = async (code: string) => {
+      const sent = await fetch(
+        `${server.url}/api/oauth/device`,
+        withCookies(other, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded", origin: server.url },
+          body: new URLSearchParams({ user_code: code }),
+        }),
       );
+      return (await fetch(new URL(sent.headers.get("location")!, server.url), withCookies(other))).text();
+    };
     // The address counter is shared with the earlier tests' wrong codes, so the limit
     // may come sooner than the tenth; it must come by then.
     expect(await page("BBBB-BBBB")).toContain("not valid");

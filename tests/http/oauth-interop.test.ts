@@ -66,7 +66,7 @@ async function signInIfAsked(): Promise<void> {
   if (new URL(page.url()).pathname !== "/login") return;
   await page.getByLabel("Email").fill(DEMO.email);
   await page.getByLabel("Password").fill(DEMO.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
 /** The whole code + PKCE flow: the browser signs in and clicks Approve. */
@@ -170,6 +170,10 @@ describe("openid-client 6", () => {
   it("verification_uri_complete in Chromium shows the client and approves", async () => {
     const device = await client.initiateDeviceAuthorization(config, {});
     await page.goto(device.verification_uri_complete!);
+    // The link fills the code in for the user to check (RFC 8628 §3.3.1); a GET changes
+    // nothing, so the lookup (a counted attempt) happens on Continue (issue 22, finding 12).
+    expect(await page.getByLabel("Code shown on your device").inputValue()).toBe(device.user_code);
+    await page.getByRole("button", { name: "Continue" }).click();
     await page.getByRole("heading", { name: "Sign in Demo CLI?" }).waitFor();
     await page.getByRole("button", { name: "Deny" }).click();
     await page.getByRole("status").filter({ hasText: "Denied" }).waitFor();

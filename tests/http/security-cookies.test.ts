@@ -29,7 +29,11 @@ function jarOf(response: Response): CookieJar {
 describe("https mode", () => {
   it("uses __Host- and __Secure- names with Secure, and no Domain", async () => {
     const cookies = Object.fromEntries(parseSetCookies(await httpsLogin()).map((c) => [c.name, c]));
-    expect(Object.keys(cookies).sort()).toEqual(["__Host-access_token", "__Secure-refresh_token"]);
+    expect(Object.keys(cookies).sort()).toEqual([
+      "__Host-access_token",
+      "__Secure-device_id",
+      "__Secure-refresh_token",
+    ]);
     expect(cookies["__Host-access_token"]!.attributes).toMatchObject({ secure: true, path: "/", httponly: true });
     expect(cookies["__Host-access_token"]!.attributes.domain).toBeUndefined();
     expect(cookies["__Secure-refresh_token"]!.attributes).toMatchObject({
@@ -37,6 +41,14 @@ describe("https mode", () => {
       path: "/api/auth",
       samesite: "strict",
     });
+    // The device cookie (new-device notices, decision 0022) travels only to the auth routes too.
+    expect(cookies["__Secure-device_id"]!.attributes).toMatchObject({
+      secure: true,
+      path: "/api/auth",
+      httponly: true,
+      samesite: "strict",
+    });
+    expect(cookies["__Secure-device_id"]!.attributes.domain).toBeUndefined();
   });
 
   it("sends HSTS", async () => {

@@ -14,9 +14,14 @@ export type TestServer = {
   logs(): string;
   stop(): Promise<void>;
   restart(): Promise<void>;
-  /** Ends the process at once, as a crash or an OOM kill would. */
-  kill(signal: NodeJS.Signals): Promise<void>;
+  /**
+   * Sends a signal (SIGKILL: as a crash or an OOM kill would; SIGTERM: a graceful stop)
+   * and resolves with how the process exited.
+   */
+  kill(signal: NodeJS.Signals): Promise<ProcessExit>;
 };
+
+export type ProcessExit = { code: number | null; signal: NodeJS.Signals | null };
 
 export const TEST_AUTH_SECRET = "http-test-secret-0123456789abcdef0123456789abcdef";
 
@@ -67,11 +72,11 @@ export async function startServer(
     await waitForHealth(origin, child, () => output);
   };
 
-  const kill = async (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
+  const kill = async (signal: NodeJS.Signals): Promise<ProcessExit> => {
+    if (child.exitCode !== null || child.signalCode !== null) return { code: child.exitCode, signal: child.signalCode };
+    const exited = new Promise<ProcessExit>((r) => child.once("exit", (code, sig) => r({ code, signal: sig })));
     child.kill(signal);
-    await exited;
+    return exited;
   };
 
   await launch();

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { pruneExpired } from "@/lib/auth/prune";
 import { rotateRefreshToken } from "@/lib/auth/refresh";
 import { revokeSession, startSession } from "@/lib/auth/session/lifecycle";
 import { hashRefreshToken, type TokenPair } from "@/lib/auth/token-pair";
@@ -172,26 +171,5 @@ describe("rotateRefreshToken", () => {
     }
     expect(await t.db.refreshToken.count()).toBe(1);
     expect(await t.db.authEvent.count()).toBe(0);
-  });
-});
-
-describe("pruneExpired", () => {
-  it("removes expired sessions and old used tokens, keeps live ones and the audit log", async () => {
-    const t0 = new Date(Date.now() - 40 * DAY);
-    const expired = await startSession(t.db, t.demoUserId, client, t0);
-    let live = await startSession(t.db, t.demoUserId, client, new Date(Date.now() - 20 * DAY));
-    for (let day = 19; day >= 1; day -= 3) live = await rotateOk(live.refreshToken, new Date(Date.now() - day * DAY));
-    await t.db.authEvent.create({ data: { type: "login_succeeded", userId: t.demoUserId } });
-
-    const result = await pruneExpired(t.db);
-    expect(result.sessions).toBe(1);
-    expect(await t.db.session.findUnique({ where: { id: expired.sessionId } })).toBeNull();
-    // Used tokens from the last 7 days stay to recognise replays; older ones go.
-    const remaining = await t.db.refreshToken.findMany({ where: { sessionId: live.sessionId } });
-    expect(remaining.every((r) => r.usedAt === null || r.usedAt.getTime() > Date.now() - 7 * DAY)).toBe(true);
-    expect(remaining.length).toBeLessThan(8);
-    expect(result.refreshTokens).toBe(8 - remaining.length);
-    expect(await rotateRefreshToken(t.db, live.refreshToken, client)).toMatchObject({ ok: true, kind: "rotated" });
-    expect(await t.db.authEvent.count()).toBe(1);
   });
 });

@@ -1,0 +1,154 @@
+// Health, readiness and shutdown on the real server (server.mjs): readiness follows the
+// database (PostgreSQL taken away and given back), and SIGTERM lets every request in
+// flight finish, refuses new connections and exits 0.
+import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
+import pg from "pg";
+import { parseIntoClientConfig } from "pg-connection-string";
+import { afterEach, describe, expect, it } from "vitest";
+import { DEMO, testProvider } from "../support/database";
+import { login } from "../support/http";
+import { startServer, type TestServer } from "../support/server";
+
+// Each test starts its own server (SIGTERM ends one), which is slow on a busy machine.
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function readiness(url: string) {
+  const response = await fetch(`${url}/api/health/ready`);
+  return { status: response.status, retryAfter: response.headers.get("retry-after"), body: await response.json() };
+}
+
+describe("GET /api/health/ready", () => {
+  it("answers 200 while the database answers", async () => {
+    server = await startServer();
+    expect(await readiness(server.url)).toEqual({
+      status: 200,
+      retryAfter: null,
+      body: { status: "ready", db: "ok" },
+    });
+    // (The same server, without METRICS_TOKEN, serves no metrics at all, token or not.)
+    const attempts: Record<string, string>[] = [{}, { authorization: "Bearer anything-0123456789abcdef" }];
+    for (const headers of attempts) {
+      const metrics = await fetch(`${server.url}/api/metrics`, { headers });
+      expect(metrics.status).toBe(404);
+      expect(await metrics.json()).toMatchObject({ error: "not_found" });
+    }
+  }, 120_000);
+
+  it.runIf(testProvider() === "postgresql")(
+    "answers 503 JSON while PostgreSQL refuses the app, and 200 again once it is back",
+    async () => {
+      server = await startServer();
+      const database = await databaseNameOf(server);
+      const admin = new pg.Client(parseIntoClientConfig(process.env.TEST_DATABASE_URL!));
+      await admin.connect();
+      try {
+        expect((await readiness(server.url)).status).toBe(200);
+        // The database goes away for the app: no new connections, the open ones killed.
+        await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS false`);
+        const { rows } = await admin.query<{ killed: boolean }>(
+          "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = $1",
+          [database],
+        );
+        expect(rows.length).toBeGreaterThan(0);
+        const down = await readiness(server.url);
+        expect(down).toEqual({
+          status: 503,
+          retryAfter: "5",
+          body: { error: "database_unreachable", message: "The database cannot be reached." },
+        });
+        // The process itself still answers, with the same error shape and Retry-After.
+        const health = await fetch(`${server.url}/api/health`);
+        expect(health.status).toBe(503);
+        expect(health.headers.get("retry-after")).toBe("5");
+        expect(await health.json()).toMatchObject({ status: "error", error: "database_unreachable" });
+
+        await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`);
+        // Recovers by itself: the pool reconnects on the next query.
+        let status = 0;
+        for (let i = 0; i < 50 && status !== 200; i++) {
+          status = (await readiness(server.url)).status;
+          if (status !== 200) await sleep(200);
+        }
+        expect(status).toBe(200);
+      } finally {
+        await admin.query(`ALTER DATABASE "${database}" ALLOW_CONNECTIONS true`).catch(() => {});
+        await admin.end();
+      }
+    },
+    120_000,
+  );
+});
+
+async function databaseNameOf(s: TestServer): Promise<string> {
+  const rows = await s.db.$queryRaw<{ name: string }[]>`SELECT current_database() AS name`;
+  return rows[0]!.name;
+}
+
+function connectionError(url: string): Promise<string | null> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve(null);
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
+type Answer = { status: number; setCookies: number };
+
+/**
+ * A sign-in whose JSON body is sent in two chunks: the server holds the request (in
+ * flight) until `finish` sends the rest.
+ */
+function slowLogin(url: string): { finish(): void; answer: Promise<Answer> } {
+  const body = JSON.stringify(DEMO);
+  const target = new URL("/api/auth/login", url);
+  const req = httpRequest(target, {
+    method: "POST",
+    headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+  });
+  const answer = new Promise<Answer>((resolve, reject) => {
+    req.on("response", (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, setCookies: res.headers["set-cookie"]?.length ?? 0 }));
+    });
+    req.on("error", reject);
+  });
+  req.write(body.slice(0, 10));
+  return { finish: () => req.end(body.slice(10)), answer };
+}
+
+describe("SIGTERM", () => {
+  it("finishes every request in flight, refuses new connections, and exits 0", async () => {
+    server = await startServer();
+    // Warm the route up, so the requests below are read by the server at once.
+    expect((await login(server.url, DEMO)).response.status).toBe(200);
+    const before = await server.db.session.count();
+    const inFlight = Array.from({ length: 8 }, () => slowLogin(server!.url));
+    await sleep(1000);
+
+    const exited = server.kill("SIGTERM");
+    const deadline = Date.now() + 10_000;
+    while (!server.logs().includes("SIGTERM: no new connections") && Date.now() < deadline) await sleep(50);
+    // Not listening any more: a new connection is refused.
+    expect(await connectionError(server.url)).toBe("ECONNREFUSED");
+
+    for (const request of inFlight) request.finish();
+    const answers = await Promise.all(inFlight.map((r) => r.answer));
+    // Each answer is a whole sign-in: the access, refresh and device cookies.
+    expect(answers).toEqual(Array.from({ length: 8 }, () => ({ status: 200, setCookies: 3 })));
+    expect(await exited).toEqual({ code: 0, signal: null });
+    // Their sessions were written, and the server said goodbye in its log.
+    expect((await server.db.session.count()) - before).toBe(8);
+    expect(server.logs()).toContain("Shut down.");
+  }, 120_000);
+});
