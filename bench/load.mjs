@@ -7,7 +7,8 @@
 // config: {
 //   origin: "http://127.0.0.1:PORT", email, password, concurrency,
 //   refreshCookie: "refresh_token",
-//   phases: [{ kind: "refresh" | "health" | "login", seconds, record: boolean }]
+//   phases: [{ kind: "refresh" | "health" | "login", seconds, record: boolean, burst?: number }]
+//   (burst: that many more clients sign in over and over while the phase runs)
 // }
 // Plain node:http with a keep-alive agent: it costs the load core less per request than
 // fetch on Node 20, so the server stays the bottleneck.
@@ -48,7 +49,10 @@ function serverCpuSeconds() {
   }
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(1, concurrency) + 2 });
+// One socket per client, burst clients included: a shared, too small pool would make the
+// refresh clients queue behind the sign-ins inside this process.
+const burstClients = Math.max(0, ...phases.map((p) => p.burst ?? 0));
+const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(1, concurrency) + burstClients + 2 });
 
 function send(method, path, headers = {}, body) {
   return new Promise((resolve, reject) => {
@@ -176,14 +180,25 @@ async function runPhase(clients, phase) {
   const coreBefore = coreSeconds();
   const started = performance.now();
   const deadline = started + phase.seconds * 1000;
+  // A burst: extra clients that sign in over and over meanwhile (recorded as "login").
+  const burst = Array.from({ length: phase.burst ?? 0 }, () => new Client(undefined));
+  const loginOkBefore = stats.login.ops - stats.login.errors;
+  const burstDone = Promise.all(
+    burst.map(async (client) => {
+      while (performance.now() < deadline) await client.step("login", phase.record);
+    }),
+  );
   await Promise.all(
     clients.map(async (client) => {
       while (performance.now() < deadline) await client.step(phase.kind, phase.record);
     }),
   );
+  // This kind's own time: queued sign-ins of a burst may take long after the deadline.
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = serverCpuSeconds();
   const coreAfter = coreSeconds();
+  await burstDone;
+  const burstSeconds = (performance.now() - started) / 1000;
   if (phase.record) {
     s.seconds += seconds;
     if (cpuBefore !== null && cpuAfter !== null) s.cpuSeconds += cpuAfter - cpuBefore;
@@ -192,6 +207,13 @@ async function runPhase(clients, phase) {
       s.coreTotalSeconds += coreAfter.total - coreBefore.total;
     }
     s.rounds.push({ seconds, okPerSecond: (s.ops - s.errors - okBefore) / seconds });
+    if (burst.length > 0) {
+      stats.login.seconds += burstSeconds;
+      stats.login.rounds.push({
+        seconds: burstSeconds,
+        okPerSecond: (stats.login.ops - stats.login.errors - loginOkBefore) / burstSeconds,
+      });
+    }
   }
 }
 
@@ -247,7 +269,7 @@ const setupSeconds = (performance.now() - setupStarted) / 1000;
 for (const phase of phases) await runPhase(clients, phase);
 agent.destroy();
 
-const kinds = [...new Set(phases.filter((p) => p.record).map((p) => p.kind))];
+const kinds = [...new Set(phases.filter((p) => p.record).flatMap((p) => (p.burst ? [p.kind, "login"] : [p.kind])))];
 process.stdout.write(
   `${JSON.stringify({
     concurrency,

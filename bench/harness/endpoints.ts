@@ -1,5 +1,7 @@
-// Pages and APIs under autocannon: compared endpoints alternate over rounds (the order
-// rotates each round) after a warm-up; medians per endpoint, medians of per-round ratios.
+// Pages and APIs under autocannon: compared endpoints alternate over short rounds (the
+// order rotates each round) after a warm-up, until every watched ratio's 95 % interval
+// is within ±precision or the time budget is spent; medians per endpoint, per-round
+// ratios with their interval (stats.ts).
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -8,7 +10,7 @@ import { processCpuMs, startContention } from "./contention";
 import { MODE, ROOT, S, type PageSettings } from "./options";
 import { LOAD_CORE, lastJsonLine, log, pinned, run } from "./processes";
 import { authjsCookie, loginCookie, type Server } from "./servers";
-import { median, round } from "./stats";
+import { median, ratioInterval, round, verdict, type Verdict } from "./stats";
 import type { Build } from "./variants";
 
 export type Autocannon = { cli: string; version: string };
@@ -126,6 +128,8 @@ export type EndpointSummary = {
 
 export type Ratio = {
   reqPerSecRatio: number | null;
+  /** 95 % interval from the per-round ratios (geometric mean, t on the logarithms). */
+  interval95: { estimate: number | null; low: number | null; high: number | null; halfWidth: number | null } | null;
   /** The same ratio from server CPU per request (b's ÷ a's): what req/s would be on a quiet core. */
   cpuRatio: number | null;
   perRound: Array<number | null>;
@@ -140,8 +144,14 @@ async function compareEndpoints(
   cookie: string,
   settings: PageSettings,
   label: string,
-  afterWarmup?: () => void,
-): Promise<{ endpoints: Record<string, EndpointSummary>; ratio(a: string, b: string): Ratio | null }> {
+  { afterWarmup, watch = [] }: { afterWarmup?: () => void; watch?: Array<[string, string]> } = {},
+): Promise<{
+  endpoints: Record<string, EndpointSummary>;
+  ratio(a: string, b: string): Ratio | null;
+  rounds: number;
+  seconds: number;
+  stoppedBecause: string;
+}> {
   const headersOf = (e: Endpoint) => ({ cookie, ...e.headers });
   const csp = new Map<string, boolean>();
   for (const endpoint of endpoints) {
@@ -164,11 +174,16 @@ async function compareEndpoints(
   }
   afterWarmup?.();
   const rounds: Array<Record<string, Shot>> = [];
-  for (let r = 0; r < settings.rounds; r += 1) {
+  const started = performance.now();
+  const watchedIntervals = () =>
+    watch.map(([a, b]) => ratioInterval(rounds.map((r) => r[a]!.reqPerSec / r[b]!.reqPerSec)));
+  const precise = () => watchedIntervals().every((i) => i !== null && i.halfWidth <= settings.precision);
+  for (let r = 0; r < settings.maxRounds; r += 1) {
+    if (r >= settings.rounds && (precise() || performance.now() - started > settings.budgetSeconds * 1000)) break;
     const order = endpoints.map((_, i) => endpoints[(i + r) % endpoints.length]!);
     const shots: Record<string, Shot> = {};
     for (const endpoint of order) {
-      log(`${label}: round ${r + 1}/${settings.rounds} ${endpoint.path}`);
+      log(`${label}: round ${r + 1} (at least ${settings.rounds}, at most ${settings.maxRounds}) ${endpoint.path}`);
       const measure = () =>
         autocannon(`${server.origin}${endpoint.path}`, {
           ...settings,
@@ -224,8 +239,15 @@ async function compareEndpoints(
     });
     // With the server pinned to one saturated core, 1/throughput is its time per request.
     const extraMs = 1000 / sa.reqPerSec - 1000 / sb.reqPerSec;
+    const interval = ratioInterval(perRound);
     return {
       reqPerSecRatio: round(median(perRound), 3),
+      interval95: interval && {
+        estimate: round(interval.estimate, 3),
+        low: round(interval.low, 3),
+        high: round(interval.high, 3),
+        halfWidth: round(interval.halfWidth, 3),
+      },
       cpuRatio: round(median(cpuPerRound), 3),
       perRound: perRound.map((x) => round(x, 3)),
       extraServerMsPerRequest: round(extraMs, 3),
@@ -233,7 +255,23 @@ async function compareEndpoints(
       p99Ratio: sa.p99Ms && sb.p99Ms ? round(sa.p99Ms / sb.p99Ms, 3) : null,
     };
   };
-  return { endpoints: summary, ratio };
+  const seconds = round((performance.now() - started) / 1000, 1) ?? 0;
+  const stoppedBecause = precise()
+    ? `every watched interval within ±${settings.precision}`
+    : rounds.length >= settings.maxRounds
+      ? `${settings.maxRounds} rounds`
+      : `time budget (${settings.budgetSeconds} s)`;
+  return { endpoints: summary, ratio, rounds: rounds.length, seconds, stoppedBecause };
+}
+
+/** The verdict from a rounded interval as it is stored in the results. */
+export function decide(interval: Ratio["interval95"], target: { min: number } | { max: number }): Verdict {
+  if (!interval || interval.low === null || interval.high === null) return "not decidable";
+  const { low, high } = interval;
+  return verdict(
+    { estimate: interval.estimate ?? (low + high) / 2, low, high, halfWidth: (high - low) / 2, n: 0 },
+    target,
+  );
 }
 
 // The same trivial force-dynamic page behind each gate (bench/variants/gate.ts).
@@ -245,18 +283,33 @@ export const PAGE_ENDPOINTS: Endpoint[] = [
     headers: { [BENCH_NO_MIDDLEWARE_HEADER]: "1" },
   },
   { key: "pass", path: "/bench/pass", measures: "middleware that only returns NextResponse.next()" },
-  { key: "public", path: "/bench/public", measures: "this app, public page (CSRF check + CSP nonce)" },
+  { key: "public", path: "/bench/public", measures: "this app, dynamic public page (CSRF check + CSP nonce)" },
+  {
+    key: "home",
+    path: "/",
+    measures: "this app, static public page (the home page: prerendered, left out of the matcher, hash CSP)",
+  },
+  {
+    key: "homeBare",
+    path: "/bench/home",
+    measures: "the home page again, no middleware at all (the matcher skips this request)",
+    headers: { [BENCH_NO_MIDDLEWARE_HEADER]: "1" },
+  },
   { key: "gated", path: "/dashboard/bench", measures: "this app, protected page (full gate, valid access cookie)" },
   { key: "authjs", path: "/bench/authjs", measures: "Auth.js v4 withAuth (JWE session cookie)" },
 ];
 
 // Ratio keys say numerator/denominator in the words of the README's table.
+// "public" is the static home page since issue 25 (its own no-middleware copy as the
+// baseline); the dynamic public pages (/login…) still run the middleware for their nonce.
 export const PAGE_RATIOS: Record<string, [string, string]> = {
   "protected/no-op-middleware": ["gated", "pass"],
   "protected/no-middleware": ["gated", "bare"],
-  "public/no-middleware": ["public", "bare"],
-  "public/no-op-middleware": ["public", "pass"],
-  "protected/public": ["gated", "public"],
+  "public/no-middleware": ["home", "homeBare"],
+  "dynamic-public/no-middleware": ["public", "bare"],
+  "dynamic-public/no-op-middleware": ["public", "pass"],
+  "static-public/dynamic-no-middleware": ["home", "bare"],
+  "protected/dynamic-public": ["gated", "public"],
   "authjs/no-op-middleware": ["authjs", "pass"],
   "authjs/no-middleware": ["authjs", "bare"],
   "no-op-middleware/no-middleware": ["pass", "bare"],
@@ -291,7 +344,16 @@ export type PageSection = {
   endpoints: Record<string, EndpointSummary>;
   bareNote?: string;
   ratios: Record<string, Ratio | null>;
-  targets: Array<{ ratio: string; min: number; value: number | null; met: boolean | null; cpuValue: number | null }>;
+  targets: Array<{
+    ratio: string;
+    min: number;
+    value: number | null;
+    interval95: Ratio["interval95"];
+    verdict: Verdict;
+    met: boolean | null;
+    cpuValue: number | null;
+  }>;
+  rounds: { count: number; seconds: number; stoppedBecause: string };
   publicPageInlineScripts: Awaited<ReturnType<typeof inlineScripts>>;
 };
 
@@ -299,7 +361,14 @@ export async function pageSection(server: Server, build: Build, afterWarmup?: ()
   const endpoints = PAGE_ENDPOINTS.filter((e) => e.key !== "bare" || build.bare);
   // Every page gets both cookies, so each gate sees the same request.
   const cookie = `${await loginCookie(server)}; ${await authjsCookie()}`;
-  const result = await compareEndpoints(server, endpoints, cookie, S.pages, `${build.variant} pages`, afterWarmup);
+  const watch = PAGE_TARGETS.map(({ ratio }) => PAGE_RATIOS[ratio]!).filter(([a, b]) =>
+    [a, b].every((key) => endpoints.some((e) => e.key === key)),
+  );
+  const settings = build.variant === "edge" ? S.pages : { ...S.pages, budgetSeconds: S.pages.nodeBudgetSeconds };
+  const result = await compareEndpoints(server, endpoints, cookie, settings, `${build.variant} pages`, {
+    afterWarmup,
+    watch,
+  });
   const ratios = Object.fromEntries(Object.entries(PAGE_RATIOS).map(([name, [a, b]]) => [name, result.ratio(a, b)]));
   return {
     gateFile: build.gateFile,
@@ -308,10 +377,20 @@ export async function pageSection(server: Server, build: Build, afterWarmup?: ()
     bareNote: build.bare ? undefined : "no /bench/bare: the built matcher lacks the bench's skip condition",
     ratios,
     targets: PAGE_TARGETS.map(({ ratio, min }) => {
-      const value = ratios[ratio]?.reqPerSecRatio ?? null;
-      const cpuValue = ratios[ratio]?.cpuRatio ?? null;
-      return { ratio, min, value, met: value === null ? null : value >= min, cpuValue };
+      const found = ratios[ratio];
+      const interval = found?.interval95 ?? null;
+      const decided = decide(interval, { min });
+      return {
+        ratio,
+        min,
+        value: interval?.estimate ?? found?.reqPerSecRatio ?? null,
+        interval95: interval,
+        verdict: decided,
+        met: decided === "not decidable" ? null : decided === "met",
+        cpuValue: found?.cpuRatio ?? null,
+      };
     }),
+    rounds: { count: result.rounds, seconds: result.seconds, stoppedBecause: result.stoppedBecause },
     publicPageInlineScripts: await inlineScripts(server, "/login"),
   };
 }
@@ -324,6 +403,6 @@ export async function apiSection(server: Server): Promise<ApiSection> {
     { key: "me", path: "/api/me", measures: "gated API: edge token check + getCurrentSession (one DB query)" },
     { key: "health", path: "/api/health", measures: "public API: middleware CSRF/CSP + SELECT 1" },
   ];
-  const result = await compareEndpoints(server, endpoints, cookie, S.pages, "api");
+  const result = await compareEndpoints(server, endpoints, cookie, S.api, "api", { watch: [["me", "health"]] });
   return { endpoints: result.endpoints, ratios: { "me/health": result.ratio("me", "health") } };
 }

@@ -23,12 +23,13 @@ import {
 } from "./processes";
 import { appEnv } from "./env";
 import { DEMO, loginCookie, prepareDatabase, startServer, tsx, type Server } from "./servers";
-import { round } from "./stats";
+import { median, ratioInterval, round, verdict, type Verdict } from "./stats";
 import type { Build } from "./variants";
 
 const requireFromRoot = createRequire(path.join(ROOT, "package.json"));
 
-type Phase = { kind: "refresh" | "health" | "login"; seconds: number; record: boolean };
+// burst: that many extra clients sign in over and over while the phase runs (recorded as "login").
+type Phase = { kind: "refresh" | "health" | "login"; seconds: number; record: boolean; burst?: number };
 
 type KindResult = {
   ops: number;
@@ -249,9 +250,56 @@ export async function prune(
   return stdout.trim().split("\n").at(-1);
 }
 
+export type TargetVerdict = {
+  what: string;
+  target: { min: number } | { max: number };
+  value: number | null;
+  interval95: { low: number; high: number; halfWidth: number } | null;
+  rounds: number;
+  verdict: Verdict;
+};
+
+export function targetVerdict(
+  what: string,
+  perRound: Array<number | null>,
+  target: { min: number } | { max: number },
+): TargetVerdict {
+  const interval = ratioInterval(perRound);
+  return {
+    what,
+    target,
+    value: round(interval?.estimate ?? null, 3),
+    interval95: interval && {
+      low: round(interval.low, 3)!,
+      high: round(interval.high, 3)!,
+      halfWidth: round(interval.halfWidth, 3)!,
+    },
+    rounds: interval?.n ?? perRound.length,
+    verdict: verdict(interval, target),
+  };
+}
+
+export type BurstRound = {
+  idleP99Ms: number | null;
+  burstP99Ms: number | null;
+  ratio: number | null;
+  burstLogins: ShortStats | null;
+};
+
 export type LoginSection = {
   bcryptCost: number;
-  levels: Array<{ concurrency: number } & ShortStats>;
+  passwordWorkers: string;
+  /** Sign-ins/s at `concurrency`, rounds of S.login.seconds (the server unpinned: its workers use every core). */
+  signIns: { concurrency: number } & ShortStats;
+  burst: {
+    burst: number;
+    refreshConcurrency: number;
+    rounds: BurstRound[];
+    idleRefresh: { p99Ms: number | null };
+    stoppedBecause: string;
+  };
+  burstTarget: TargetVerdict;
+  signInTarget?: TargetVerdict;
   hashMs?: number | null;
   boundOneCore?: number | null;
   boundAllCores?: number | null;
@@ -261,22 +309,79 @@ export type LoginSection = {
 export async function loginSection(build: Build): Promise<LoginSection> {
   const url = `file:${temp("db-login", "app.db")}`;
   await prepareDatabase(build.dir, url, LOGIN_BCRYPT_COST);
-  const server = await startServer("login", build, { databaseUrl: url, bcryptCost: LOGIN_BCRYPT_COST });
+  // Not pinned: the password workers are threads of the server process and would share
+  // its one core. The load generators stay on the load core.
+  const server = await startServer("login", build, { databaseUrl: url, bcryptCost: LOGIN_BCRYPT_COST, pin: false });
   try {
-    await loginCookie(server); // warm-up: first login, compiles the route
-    const levels: LoginSection["levels"] = [];
-    for (const concurrency of S.login.levels) {
-      const out = await loadRun(
+    await loginCookie(server); // warm-up: first login, compiles the route, starts a worker
+    const phases: Phase[] = Array.from({ length: S.login.rounds }, () => ({
+      kind: "login",
+      seconds: S.login.seconds,
+      record: true,
+    }));
+    const out = await loadRun(server, S.login.concurrency, phases, "login", { countContention: false });
+    const login = out.results.login;
+    if (!login) throw new Error("the load generator reported no login results");
+
+    // Refresh latency alone and during a burst of concurrent sign-ins, alternating, so
+    // that both halves of a pair see the same machine.
+    const b = S.burst;
+    const rounds: BurstRound[] = [];
+    const started = performance.now();
+    const p99Ratios = () => rounds.map((r) => r.ratio);
+    let stoppedBecause = `${b.maxRounds} rounds`;
+    for (let r = 0; r < b.maxRounds; r += 1) {
+      if (r >= b.rounds) {
+        const interval = ratioInterval(p99Ratios());
+        if (interval && interval.halfWidth <= b.precision) {
+          stoppedBecause = `interval within ±${b.precision}`;
+          break;
+        }
+        if (performance.now() - started > b.budgetSeconds * 1000) {
+          stoppedBecause = `time budget (${b.budgetSeconds} s)`;
+          break;
+        }
+      }
+      const idle = await loadRun(
         server,
-        concurrency,
-        [{ kind: "login", seconds: S.login.seconds, record: true }],
-        "login",
+        b.refreshConcurrency,
+        [{ kind: "refresh", seconds: b.seconds, record: true }],
+        "refresh idle",
+        { countContention: false },
       );
-      const login = out.results.login;
-      if (!login) throw new Error("the load generator reported no login results");
-      levels.push({ concurrency, ...shortStats(login) });
+      const busy = await loadRun(
+        server,
+        b.refreshConcurrency,
+        [{ kind: "refresh", seconds: b.seconds, record: true, burst: b.burst }],
+        `refresh during ${b.burst} sign-ins`,
+        { countContention: false },
+      );
+      const idleP99 = idle.results.refresh?.latencyMs.p99 ?? null;
+      const burstP99 = busy.results.refresh?.latencyMs.p99 ?? null;
+      rounds.push({
+        idleP99Ms: idleP99,
+        burstP99Ms: burstP99,
+        ratio: idleP99 && burstP99 ? round(burstP99 / idleP99, 3) : null,
+        burstLogins: busy.results.login ? shortStats(busy.results.login) : null,
+      });
     }
-    return { bcryptCost: LOGIN_BCRYPT_COST, levels };
+    return {
+      bcryptCost: LOGIN_BCRYPT_COST,
+      passwordWorkers: "one per core (the default)",
+      signIns: { concurrency: S.login.concurrency, ...shortStats(login) },
+      burst: {
+        burst: b.burst,
+        refreshConcurrency: b.refreshConcurrency,
+        rounds,
+        idleRefresh: { p99Ms: round(median(rounds.map((r) => r.idleP99Ms)), 2) },
+        stoppedBecause,
+      },
+      burstTarget: targetVerdict(
+        `refresh p99 during ${b.burst} concurrent sign-ins ÷ refresh p99 alone (c=${b.refreshConcurrency})`,
+        p99Ratios(),
+        { max: 1.5 },
+      ),
+    };
   } finally {
     await server.stop();
   }

@@ -72,13 +72,41 @@ export const OUT = path.resolve(
 
 export type Variant = "edge" | "node";
 
-export type PageSettings = { warmupSeconds: number; rounds: number; seconds: number; connections: number };
+/**
+ * rounds: at least this many; then more, until every watched ratio's 95 % interval is
+ * within ±precision, budgetSeconds have passed (counted from the first round), or
+ * maxRounds. nodeBudgetSeconds: the budget of the Node.js-runtime build's pages.
+ */
+export type PageSettings = {
+  warmupSeconds: number;
+  rounds: number;
+  maxRounds: number;
+  seconds: number;
+  connections: number;
+  precision: number;
+  budgetSeconds: number;
+  nodeBudgetSeconds: number;
+};
 
 export type Settings = {
   variants: Variant[];
   pages: PageSettings;
+  api: PageSettings;
   refresh: { levels: number[]; warmupSeconds: number; rounds: number; seconds: number };
-  login: { levels: number[]; seconds: number };
+  // Sign-ins/s: rounds of `seconds` at `concurrency` (enough to keep every password
+  // worker busy). Burst: refresh latency at `refreshConcurrency`, alternately alone and
+  // during `burst` concurrent sign-ins, `seconds` each, for at least `rounds` pairs,
+  // then until the p99 ratio's interval is within ±precision or the budget is spent.
+  login: { concurrency: number; rounds: number; seconds: number };
+  burst: {
+    burst: number;
+    refreshConcurrency: number;
+    seconds: number;
+    rounds: number;
+    maxRounds: number;
+    precision: number;
+    budgetSeconds: number;
+  };
   verify: { seconds: number; rounds: number; bcryptIterations: number };
   dbPath: { iterations: number };
   postgres: boolean;
@@ -86,9 +114,29 @@ export type Settings = {
 
 const FULL: Settings = {
   variants: ["edge", "node"],
-  pages: { warmupSeconds: 2, rounds: 3, seconds: 5, connections: 10 },
+  pages: {
+    warmupSeconds: 1,
+    rounds: 4,
+    maxRounds: 40,
+    seconds: 2,
+    connections: 10,
+    precision: 0.03,
+    budgetSeconds: 110,
+    nodeBudgetSeconds: 25,
+  },
+  api: {
+    warmupSeconds: 1,
+    rounds: 3,
+    maxRounds: 20,
+    seconds: 2,
+    connections: 10,
+    precision: 0.03,
+    budgetSeconds: 15,
+    nodeBudgetSeconds: 0,
+  },
   refresh: { levels: [1, 16, 64], warmupSeconds: 1, rounds: 2, seconds: 4 },
-  login: { levels: [1, 2], seconds: 5 },
+  login: { concurrency: 4, rounds: 4, seconds: 3 },
+  burst: { burst: 20, refreshConcurrency: 4, seconds: 3, rounds: 3, maxRounds: 10, precision: 0.1, budgetSeconds: 30 },
   verify: { seconds: 0.5, rounds: 3, bcryptIterations: 5 },
   dbPath: { iterations: 200 },
   postgres: true,
@@ -96,9 +144,30 @@ const FULL: Settings = {
 
 const SMOKE: Settings = {
   variants: ["edge"],
-  pages: { warmupSeconds: 0, rounds: 1, seconds: 1, connections: 2 },
+  // Two rounds: the fewest that give an interval.
+  pages: {
+    warmupSeconds: 0,
+    rounds: 2,
+    maxRounds: 2,
+    seconds: 1,
+    connections: 2,
+    precision: 0.03,
+    budgetSeconds: 0,
+    nodeBudgetSeconds: 0,
+  },
+  api: {
+    warmupSeconds: 0,
+    rounds: 2,
+    maxRounds: 2,
+    seconds: 1,
+    connections: 2,
+    precision: 0.03,
+    budgetSeconds: 0,
+    nodeBudgetSeconds: 0,
+  },
   refresh: { levels: [2], warmupSeconds: 0.2, rounds: 1, seconds: 1 },
-  login: { levels: [1], seconds: 1 },
+  login: { concurrency: 2, rounds: 2, seconds: 1 },
+  burst: { burst: 4, refreshConcurrency: 2, seconds: 1, rounds: 2, maxRounds: 2, precision: 0.1, budgetSeconds: 0 },
   verify: { seconds: 0.05, rounds: 1, bcryptIterations: 1 },
   dbPath: { iterations: 20 },
   postgres: false,

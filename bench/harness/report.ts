@@ -1,6 +1,13 @@
 // The results object written to bench/results.json and its markdown rendering.
 import type { ApiSection, EndpointSummary, PageSection } from "./endpoints";
-import type { DbPathSection, LoginSection, MiddlewareCostSection, RefreshDatabaseSection, VerifySection } from "./load";
+import type {
+  DbPathSection,
+  LoginSection,
+  MiddlewareCostSection,
+  RefreshDatabaseSection,
+  TargetVerdict,
+  VerifySection,
+} from "./load";
 import type { Mode, Settings } from "./options";
 import type { Pinning } from "./processes";
 import type { ProfileSummary } from "./profile";
@@ -79,6 +86,15 @@ function percent(share: number | null | undefined): string | null {
   return share === null || share === undefined ? null : `${(100 * share).toFixed(0)}%`;
 }
 
+function intervalText(i: { low: number | null; high: number | null } | null | undefined): string {
+  return i && i.low !== null && i.high !== null ? `[${fmt(i.low, 3)}, ${fmt(i.high, 3)}]` : "[–]";
+}
+
+function targetLine(t: TargetVerdict): string {
+  const bound = "min" in t.target ? `≥ ${t.target.min}` : `≤ ${t.target.max}`;
+  return `target ${t.what} ${bound}: ${fmt(t.value, 3) ?? "–"}, 95 % interval ${intervalText(t.interval95)} over ${t.rounds} rounds → ${t.verdict.toUpperCase()}`;
+}
+
 function fmt(x: number | null | undefined, digits = 1): string | null {
   return x === null || x === undefined ? null : Number(x).toFixed(digits);
 }
@@ -103,7 +119,13 @@ function endpointTable(endpoints: Record<string, EndpointSummary>): string {
 export function gateTable(section: PageSection): string {
   const rows: Array<[string, string, string | null, string | null]> = [
     ["no-op middleware (`NextResponse.next()` only)", "pass", null, "no-op-middleware/no-middleware"],
-    ["this app, public page (CSRF check + CSP nonce)", "public", "public/no-op-middleware", "public/no-middleware"],
+    ["this app, static public page (no middleware, hash CSP) ÷ the same page", "home", null, "public/no-middleware"],
+    [
+      "this app, dynamic public page (CSRF check + CSP nonce)",
+      "public",
+      "dynamic-public/no-op-middleware",
+      "dynamic-public/no-middleware",
+    ],
     ["this app, protected page (full gate)", "gated", "protected/no-op-middleware", "protected/no-middleware"],
     ["Auth.js v4 `withAuth` (JWE session cookie)", "authjs", "authjs/no-op-middleware", "authjs/no-middleware"],
   ];
@@ -149,7 +171,7 @@ export function renderReport(results: Results): string {
     }
     okPages[variant] = section;
     out.push(
-      `\n## Pages, ${section.runtime} — medians of ${S.pages.rounds} × ${S.pages.seconds} s, c=${S.pages.connections}`,
+      `\n## Pages, ${section.runtime} — medians of ${section.rounds.count} interleaved rounds × ${S.pages.seconds} s, c=${S.pages.connections} (${section.rounds.seconds} s; stopped: ${section.rounds.stoppedBecause})`,
     );
     out.push(endpointTable(section.endpoints));
     out.push(`\nGates (req/s ratios: medians of per-round ratios):`);
@@ -160,27 +182,30 @@ export function renderReport(results: Results): string {
     );
     for (const t of section.targets)
       out.push(
-        `target ${t.ratio} ≥ ${t.min}: ${fmt(t.value, 3) ?? "–"} → ${t.met === null ? "n/a" : t.met ? "met" : "NOT met"} (from server CPU per request: ${fmt(t.cpuValue, 3) ?? "–"})`,
+        `target ${t.ratio} ≥ ${t.min}: ${fmt(t.value, 3) ?? "–"}, 95 % interval ${intervalText(t.interval95)} → ${t.verdict.toUpperCase()} (from server CPU per request: ${fmt(t.cpuValue, 3) ?? "–"})`,
       );
   }
   const variants = Object.keys(okPages);
   if (variants.length) {
     const names = Object.keys(okPages[variants[0]!]!.ratios);
-    out.push(`\n## Ratios (req/s ratio, median of per-round ratios; Δ = extra server ms per request)`);
+    out.push(
+      `\n## Ratios (req/s: geometric mean of per-round ratios with its 95 % interval; Δ = extra server ms per request)`,
+    );
     out.push(
       table(
-        ["ratio", ...variants.flatMap((v) => [`${v} req/s`, `${v} Δ ms`, `${v} p50/p99 ratio`])],
+        ["ratio", ...variants.flatMap((v) => [`${v} req/s`, `${v} 95 % interval`, `${v} Δ ms`, `${v} p50/p99 ratio`])],
         names.map((name) => [
           name,
           ...variants.flatMap((v) => {
             const r = okPages[v]!.ratios[name];
             return r
               ? [
-                  fmt(r.reqPerSecRatio, 3),
+                  fmt(r.interval95?.estimate ?? r.reqPerSecRatio, 3),
+                  intervalText(r.interval95),
                   fmt(r.extraServerMsPerRequest, 3),
                   `${fmt(r.p50Ratio, 2)} / ${fmt(r.p99Ratio, 2)}`,
                 ]
-              : [null, null, null];
+              : [null, null, null, null];
           }),
         ]),
       ),
@@ -212,7 +237,7 @@ export function renderReport(results: Results): string {
     else {
       const r = results.api.ratios["me/health"];
       out.push(
-        `\n## API, edge variant — /api/me ÷ /api/health: req/s ${fmt(r?.reqPerSecRatio, 3)}, p50 ${fmt(r?.p50Ratio, 2)}, p99 ${fmt(r?.p99Ratio, 2)}, Δ ${fmt(r?.extraServerMsPerRequest, 3)} ms`,
+        `\n## API, edge variant — /api/me ÷ /api/health: req/s ${fmt(r?.interval95?.estimate ?? r?.reqPerSecRatio, 3)} ${intervalText(r?.interval95 ?? null)}, p50 ${fmt(r?.p50Ratio, 2)}, p99 ${fmt(r?.p99Ratio, 2)}, Δ ${fmt(r?.extraServerMsPerRequest, 3)} ms`,
       );
       out.push(endpointTable(results.api.endpoints));
     }
@@ -284,29 +309,54 @@ export function renderReport(results: Results): string {
     if (failed(results.login)) out.push(`\n## Login: FAILED — ${results.login.error}`);
     else {
       const l = results.login;
-      out.push(`\n## Login at BCRYPT_COST=${l.bcryptCost} (one bcryptjs compare = ${fmt(l.hashMs, 1)} ms in-process)`);
+      out.push(
+        `\n## Sign-in at BCRYPT_COST=${l.bcryptCost}, password workers ${l.passwordWorkers}, server not pinned (one bcryptjs compare = ${fmt(l.hashMs, 1)} ms in-process)`,
+      );
+      const x = l.signIns;
       out.push(
         table(
           [
             "c",
-            "logins/s",
+            "sign-ins/s",
+            "per round",
             "p50 ms",
             "p99 ms",
             "errors",
-            "bound 1 core (server pinned)",
-            `bound ${m.cores} cores (cores / hash time)`,
+            "one-thread bound (before the pool)",
+            `${m.cores} cores bound`,
           ],
-          l.levels.map((x) => [
-            x.concurrency,
-            fmt(x.perSecond, 2),
-            fmt(x.p50Ms, 1),
-            fmt(x.p99Ms, 1),
-            x.errors,
-            fmt(l.boundOneCore, 2),
-            fmt(l.boundAllCores, 2),
+          [
+            [
+              x.concurrency,
+              fmt(x.perSecond, 2),
+              x.rounds.map((r) => fmt(r.okPerSecond, 2)).join(" "),
+              fmt(x.p50Ms, 1),
+              fmt(x.p99Ms, 1),
+              x.errors,
+              fmt(l.boundOneCore, 2),
+              fmt(l.boundAllCores, 2),
+            ],
+          ],
+        ),
+      );
+      const b = l.burst;
+      out.push(
+        `\nRefresh p99 (c=${b.refreshConcurrency}) alone vs during ${b.burst} concurrent sign-ins, ${b.rounds.length} interleaved pairs (stopped: ${b.stoppedBecause}):`,
+      );
+      out.push(
+        table(
+          ["pair", "p99 alone ms", "p99 in burst ms", "ratio", "sign-ins/s in burst", "sign-in statuses"],
+          b.rounds.map((r, i) => [
+            i + 1,
+            fmt(r.idleP99Ms, 1),
+            fmt(r.burstP99Ms, 1),
+            fmt(r.ratio, 2),
+            fmt(r.burstLogins?.perSecond, 2),
+            r.burstLogins ? JSON.stringify(r.burstLogins.statusCounts) : null,
           ]),
         ),
       );
+      for (const t of [l.signInTarget, l.burstTarget]) if (t) out.push(targetLine(t));
     }
   }
 

@@ -55,6 +55,8 @@ type ServerOptions = {
   cpuProfDir?: string;
   healthTimeoutMs?: number;
   pin?: boolean;
+  /** More of the app's environment, e.g. METRICS_TOKEN for the soak. */
+  env?: Record<string, string>;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,7 +67,7 @@ const EXIT_ON_SIGTERM = 'data:text/javascript,process.once("SIGTERM",()=>process
 export async function startServer(
   name: string,
   build: Build,
-  { databaseUrl, bcryptCost = 4, cpuProfDir, healthTimeoutMs = 60_000, pin = true }: ServerOptions,
+  { databaseUrl, bcryptCost = 4, cpuProfDir, healthTimeoutMs = 60_000, pin = true, env = {} }: ServerOptions,
 ): Promise<Server> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
@@ -88,6 +90,7 @@ export async function startServer(
       APP_URL: origin,
       NEXTAUTH_URL: origin,
       BCRYPT_COST: String(bcryptCost),
+      ...env,
     }),
     stdio: ["ignore", fd, fd],
   });
