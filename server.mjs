@@ -12,13 +12,18 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import { parseArgs } from "node:util";
+import nextEnv from "@next/env";
 import next from "next";
+import { printMiddlewareNote } from "./scripts/middleware-note.mjs";
+import { applyStaticPageCsp } from "./lib/http/static-pages.mjs";
+import { listenHost } from "./scripts/listen-host.mjs";
+import { createLogger } from "./lib/observability/logger.mjs";
 
 const { values } = parseArgs({
   options: {
     dev: { type: "boolean", default: false },
     port: { type: "string", short: "p", default: process.env.PORT ?? "3000" },
-    hostname: { type: "string", short: "H", default: process.env.HOSTNAME ?? "0.0.0.0" },
+    hostname: { type: "string", short: "H", default: process.env.HOSTNAME },
   },
 });
 
@@ -26,6 +31,19 @@ const SOCKET_ADDRESS_HEADER = "x-socket-remote-address";
 process.env.SOCKET_ADDRESS_HEADER = SOCKET_ADDRESS_HEADER;
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 process.env.NODE_ENV ??= values.dev ? "development" : "production";
+// The .env files as the app will read them, so the listening address is decided on the
+// same DEV_MAILBOX / SMTP_URL the app will see.
+nextEnv.loadEnvConfig(process.cwd(), values.dev);
+// The app's logger configuration (JSON lines in production, pretty in development), so
+// that this file's few lines read like the app's.
+const log = createLogger({ development: values.dev, level: process.env.LOG_LEVEL });
+let hostname;
+try {
+  hostname = listenHost(values.hostname, process.env);
+} catch (error) {
+  log.fatal(error.message);
+  process.exit(1);
+}
 
 // Class of bug closed here: a body buffered before the code that would refuse it runs.
 // Next.js buffers up to proxyClientMaxBodySize of every body for the middleware (10 MB
@@ -97,8 +115,14 @@ function capBody(req, res, forward) {
   };
 }
 
+// The static pages' CSP lists their inline scripts' hashes, which only exist once the
+// build has prerendered them; `npm run build` fills them in, and so does this for a
+// build made with plain `next build` (scripts/static-csp.mjs).
+if (!values.dev) applyStaticPageCsp();
+
 const port = Number(values.port);
-const app = next({ dev: values.dev, hostname: values.hostname, port });
+printMiddlewareNote(); // first, so it comes before the deprecation warning `next dev` prints
+const app = next({ dev: values.dev, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
@@ -112,10 +136,80 @@ function createAppServer(listener) {
   return { scheme: "https", server: createHttpsServer(tls, listener) };
 }
 
+// Latency of the auth routes for GET /api/metrics: timed here, from the request's
+// arrival to the answer's last byte (what a client waits), and handed to the app's
+// metrics through a hook it installs at start-up (lib/observability/metrics.ts), which
+// keeps only known route paths.
+const OBSERVE_REQUEST = Symbol.for("next-auth-tokens.observe-request");
+function timeRequest(req, res) {
+  const started = process.hrtime.bigint();
+  res.once("finish", () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    globalThis[OBSERVE_REQUEST]?.(req.url.split("?")[0], req.method, res.statusCode, seconds);
+  });
+}
+
+// The edge middleware's verdict rides on its answer in this header (middleware.ts says
+// why): counted here, where every response of this process passes, and removed before
+// the headers go out. writeHead is where Node sends them, also when a response is
+// written without calling it.
+const EDGE_VERDICT_HEADER = "x-edge-verdict";
+const COUNT_EDGE_VERDICT = Symbol.for("next-auth-tokens.count-edge-verdict");
+function countEdgeVerdict(res) {
+  const writeHead = res.writeHead;
+  res.writeHead = function (...args) {
+    const verdict = res.getHeader(EDGE_VERDICT_HEADER);
+    if (verdict !== undefined) {
+      res.removeHeader(EDGE_VERDICT_HEADER);
+      globalThis[COUNT_EDGE_VERDICT]?.(String(verdict));
+    }
+    return writeHead.apply(this, args);
+  };
+}
+
+let draining = false; // set by shutDown below
 const { scheme, server } = createAppServer((req, res) => {
   req.headers[SOCKET_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+  // While draining, a request that still arrives on an open keep-alive connection is
+  // served, and its connection closed after the answer.
+  if (draining) res.setHeader("Connection", "close");
+  timeRequest(req, res);
+  countEdgeVerdict(res);
   capBody(req, res, () => void handle(req, res));
 });
-server.listen(port, values.hostname, () => {
-  console.log(`▲ ${values.dev ? "Development" : "Production"} server on ${scheme}://${values.hostname}:${port}`);
+server.listen(port, hostname, () => {
+  log.info(`▲ ${values.dev ? "Development" : "Production"} server on ${scheme}://${hostname}:${port}`);
 });
+
+// Graceful shutdown (SIGTERM from an orchestrator, Ctrl-C): stop accepting connections,
+// let every request in flight finish (a rotation is one transaction, so none is left
+// half-done either way, but a finished one also reaches its client), close the database
+// pool, exit 0. Readiness answers 503 meanwhile (lib/ops/readiness.ts reads the global
+// below), and idle keep-alive connections are closed at once. Requests still running
+// after SHUTDOWN_TIMEOUT_SECONDS (default 25, under Kubernetes' 30 s grace period) are
+// cut, and the exit code says so (1).
+const DRAINING = Symbol.for("next-auth-tokens.draining");
+const shutdownTimeoutMs = (Number(process.env.SHUTDOWN_TIMEOUT_SECONDS) || 25) * 1000;
+
+function shutDown(signal) {
+  if (draining) return;
+  draining = true;
+  globalThis[DRAINING] = true;
+  log.info(`${signal}: no new connections; finishing the requests in flight`);
+  const deadline = setTimeout(() => {
+    log.error(`Requests still running after ${shutdownTimeoutMs / 1000} s; closing them.`);
+    server.closeAllConnections();
+    process.exit(1);
+  }, shutdownTimeoutMs);
+  deadline.unref();
+  server.close(async () => {
+    // The app's Prisma client (lib/db keeps it on globalThis): PostgreSQL sees its
+    // connections end cleanly, SQLite checkpoints its WAL.
+    await globalThis.__db?.$disconnect().catch(() => {});
+    log.info("Shut down.");
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.once("SIGTERM", () => shutDown("SIGTERM"));
+process.once("SIGINT", () => shutDown("SIGINT"));

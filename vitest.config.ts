@@ -27,7 +27,16 @@ export default defineConfig({
     projects: [
       {
         ...shared,
-        test: { name: "unit", include: ["tests/unit/**/*.test.ts"], env: testEnv, testTimeout: 30_000 },
+        test: {
+          name: "unit",
+          include: ["tests/unit/**/*.test.ts"],
+          env: testEnv,
+          testTimeout: 30_000,
+          // Each test's fresh, migrated database (tests/support/database.ts) is made in a
+          // hook; `npm test` runs these tests beside eslint, tsc and the build, where the
+          // first migration (the Wasm schema engine loading) can take longer than 10 s.
+          hookTimeout: 60_000,
+        },
       },
       {
         ...shared,

@@ -1,7 +1,8 @@
 // The browser tests' server: a fresh SQLite database with the demo user, then the
-// production server (playwright.config.ts has made the build).
+// production server (playwright.config.ts has made the build). With E2E_TEMPLATE_DB
+// (scripts/e2e-servers.mjs) the database is a copy of that migrated, seeded file.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 
 const port = process.argv[2];
@@ -13,8 +14,12 @@ mkdirSync(dir, { recursive: true });
 const env = { ...process.env, DATABASE_URL: `file:${path.join(dir, "app.db")}`, NEXT_TELEMETRY_DISABLED: "1" };
 const tsx = ["node_modules/.bin/tsx", "--conditions=react-server"];
 
-execFileSync(tsx[0], [tsx[1], "prisma/migrate.ts"], { stdio: "inherit", env });
-execFileSync(tsx[0], [tsx[1], "prisma/seed.ts"], { stdio: "inherit", env });
+if (process.env.E2E_TEMPLATE_DB) {
+  copyFileSync(process.env.E2E_TEMPLATE_DB, path.join(dir, "app.db"));
+} else {
+  execFileSync(tsx[0], [tsx[1], "prisma/migrate.ts"], { stdio: "inherit", env });
+  execFileSync(tsx[0], [tsx[1], "prisma/seed.ts"], { stdio: "inherit", env });
+}
 
 const server = spawn(process.execPath, ["server.mjs", "-p", port, "-H", "127.0.0.1"], {
   stdio: "inherit",

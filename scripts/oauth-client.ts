@@ -1,6 +1,7 @@
 // `npm run oauth:client -- --id my-app --name "My App" [--redirect-uri URI]… [--loopback]
 // [--grant authorization_code|device_code|refresh_token]…`: registers (or updates) a
-// public OAuth client. Without --grant it gets all three.
+// public OAuth client. Without --grant it gets all three. --loopback lets the port of its
+// http://127.0.0.1/… and http://[::1]/… redirect URIs vary, and nothing else.
 import { parseArgs } from "node:util";
 import "../prisma/load-env";
 import { GRANT, registerClient, type GrantType } from "../lib/auth/oauth/clients";
@@ -48,6 +49,13 @@ for (const uri of values["redirect-uri"]) {
 }
 const grants = values.grant.length > 0 ? values.grant : Object.keys(GRANT_NAMES);
 const grantTypes = grants.map((g) => GRANT_NAMES[g] ?? usage(`Unknown grant: ${g}`));
+// RFC 8252 §7.3: --loopback lets only the port of a registered loopback URI vary.
+const loopbackUris = values["redirect-uri"].filter((uri) => /^http:\/\/(127\.0\.0\.1|\[::1\])[:/]/.test(uri));
+if (values.loopback && grantTypes.includes(GRANT.authorizationCode) && loopbackUris.length === 0) {
+  usage(
+    "--loopback varies the port of a registered loopback redirect URI: add one, e.g. --redirect-uri http://127.0.0.1/callback",
+  );
+}
 
 const db = createDb(getConfig().databaseUrl);
 try {
