@@ -4,12 +4,12 @@
 // passwords, tokens, cookie values, the reset link's token, TOTP secret and codes —
 // anywhere in what the server printed.
 import { decodeJwt } from "jose";
-import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "@/lib/auth/password";
 import { DEMO } from "../support/database";
 import { CookieJar, login, parseSetCookies, refreshWith, withCookies } from "../support/http";
 import { startServer, TEST_AUTH_SECRET, type TestServer } from "../support/server";
+import { awayFromStepBoundary, codeAt } from "../support/totp";
 
 const CAEP = "https://schemas.openid.net/secevent/caep/event-type/";
 const RISC = "https://schemas.openid.net/secevent/risc/event-type/";
@@ -62,16 +62,6 @@ async function signIn(credentials: { email: string; password: string }, headers:
 }
 
 const sessionOf = (jar: CookieJar) => decodeJwt(jar.get("access_token")!).sid as string;
-
-const codeAt = (secret: string, offsetSeconds = 0) =>
-  new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + offsetSeconds * 1000 });
-
-// Codes are made well inside a 30 s step, so that the enrolment's code (the previous
-// step's) and the sign-in's (the current one) stay two different, valid codes.
-async function awayFromStepBoundary() {
-  const into = Date.now() % 30_000;
-  if (into > 20_000) await new Promise((resolve) => setTimeout(resolve, 30_000 - into + 200));
-}
 
 describe("the server's log", () => {
   let demoUserId: string;

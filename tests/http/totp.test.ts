@@ -2,11 +2,11 @@
 // server: every route, every refusal, replays and concurrent bursts. SQLite, and
 // PostgreSQL with TEST_DATABASE_URL. Codes are made with otpauth, as an authenticator app would.
 import { decodeJwt } from "jose";
-import { Secret, TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "@/lib/auth/password";
 import { CookieJar, login, parseSetCookies, withCookies } from "../support/http";
 import { startServer, type TestServer } from "../support/server";
+import { awayFromStepBoundary, codeAt } from "../support/totp";
 
 const PASSWORD = "the right password";
 const PER_ACCOUNT = 10;
@@ -19,9 +19,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => server?.stop());
-
-const codeAt = (secret: string, offsetSeconds = 0) =>
-  new TOTP({ secret: Secret.fromBase32(secret) }).generate({ timestamp: Date.now() + offsetSeconds * 1000 });
 
 let count = 0;
 async function newUser() {
@@ -39,13 +36,6 @@ const send = (path: string, jar: CookieJar, body?: unknown, method = "POST") =>
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     }),
   );
-
-// A code computed just before a 30 s step ends reaches the server in the next step, where
-// the previous step's code is two steps old: the tests start their codes well inside a step.
-async function awayFromStepBoundary() {
-  const into = Date.now() % 30_000;
-  if (into > 22_000) await new Promise((resolve) => setTimeout(resolve, 30_000 - into + 200));
-}
 
 /** A user with TOTP on (confirmed with the previous step's code, so the current one is unused). */
 async function userWithTotp() {
