@@ -23,6 +23,7 @@ const tsx = ["node_modules/.bin/tsx", "--conditions=react-server"];
 execFileSync(tsx[0], [tsx[1], "prisma/migrate.ts"], { stdio: "inherit", env: setupEnv });
 execFileSync(tsx[0], [tsx[1], "prisma/seed.ts"], { stdio: "inherit", env: setupEnv });
 
+const APP_URLS = new Map(servers.map(({ port, env }) => [port, env.APP_URL]));
 const children = servers.map(({ port, env }) =>
   spawn(process.execPath, ["scripts/e2e-server.mjs", String(port)], {
     stdio: ["ignore", "ignore", "inherit"],
@@ -47,20 +48,49 @@ for (const child of children) {
   });
 }
 
-/** One GET; resolves to its status, or 0 when the server does not answer (yet). A
- * self-signed certificate is expected on the https servers. */
-function get({ port, scheme }, path, timeout = 5_000) {
+/**
+ * One request; resolves to its status and the cookies it set, or status 0 when the server
+ * does not answer (yet). A self-signed certificate is expected on the https servers.
+ */
+function send({ port, scheme }, path, { method = "GET", body, cookie, timeout = 5_000 } = {}) {
   return new Promise((resolve) => {
-    const request = (scheme === "https" ? https : http).get(
-      { host: "127.0.0.1", port, path, rejectUnauthorized: false, timeout },
+    const headers = {
+      ...(cookie ? { cookie } : {}),
+      ...(body ? { "content-type": "application/json", origin: new URL(APP_URLS.get(port)).origin } : {}),
+    };
+    const request = (scheme === "https" ? https : http).request(
+      { host: "127.0.0.1", port, path, method, headers, rejectUnauthorized: false, timeout },
       (response) => {
         response.resume();
-        resolve(response.statusCode ?? 0);
+        const cookies = (response.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
+        resolve({ status: response.statusCode ?? 0, cookies });
       },
     );
-    request.on("error", () => resolve(0));
+    request.on("error", () => resolve({ status: 0, cookies: "" }));
     request.on("timeout", () => request.destroy());
+    request.end(body ? JSON.stringify(body) : undefined);
   });
+}
+const get = async (server, path, timeout) => (await send(server, path, { timeout })).status;
+
+/**
+ * A signed-in visit of the dashboard, as a throwaway account of its own (no test reads
+ * it): the first signed-in render loads the page's code and its queries, which on a busy
+ * machine took longer than a test waits for its heading (the first DBSC spec, each on a
+ * fresh server, failed so once in CI).
+ */
+async function signedInVisit(server) {
+  const account = { email: `warm-up-${server.port}@example.com`, password: "warm-up password 1" };
+  const { status, cookies } = await send(server, "/api/auth/register", {
+    method: "POST",
+    body: account,
+    timeout: 60_000,
+  });
+  if (status !== 201) throw new Error(`warm-up sign-up on port ${server.port}: ${status}`);
+  await get(server, "/dashboard", 60_000);
+  const dashboard = await send(server, "/dashboard", { cookie: cookies, timeout: 60_000 });
+  if (dashboard.status !== 200) throw new Error(`warm-up dashboard on port ${server.port}: ${dashboard.status}`);
+  await send(server, "/api/auth/logout", { method: "POST", body: {}, cookie: cookies, timeout: 60_000 });
 }
 
 const waiting = new Set(servers);
@@ -73,7 +103,8 @@ while (waiting.size) {
 // before the first test comes.
 await Promise.all(
   servers.map(async (server) => {
-    for (const path of ["/login", "/dashboard", "/api/me", "/"]) await get(server, path, 60_000);
+    for (const path of ["/login", "/api/me", "/"]) await get(server, path, 60_000);
+    await signedInVisit(server);
   }),
 );
 http.createServer((_request, response) => response.end("ready")).listen(readyPort, "127.0.0.1");
