@@ -1,6 +1,6 @@
 import { ConfigError, getAuthSecrets, getConfig } from "./config";
 import { getDb } from "./db";
-import { driverErrorOf, isDatabaseUnavailable } from "./db/outage";
+import { isDatabaseUnavailable, storageRefusal } from "./db/outage";
 import { describeError, logger } from "./observability/log";
 
 /** Refuse to serve with a bad configuration rather than fail on the first sign-in. */
@@ -15,33 +15,29 @@ export function assertConfigOrExit(): void {
   }
 }
 
-// Errors that no retry will cure: the database file or server refuses every write.
-// SQLite: a read-only file or directory, a full disk, a file that cannot be opened;
-// PostgreSQL: a read-only server (a standby, default_transaction_read_only), a full disk.
-const NOT_WRITABLE = new Set(["SQLITE_READONLY", "SQLITE_FULL", "SQLITE_CANTOPEN", "SQLITE_IOERR", "25006", "53100"]);
-
 /**
- * Refuse to serve on a database that cannot take writes: every sign-in and refresh
- * writes, so such a server would answer nothing but errors while looking healthy. A
- * database that cannot be reached yet is not refused: the server answers 503 until it
- * can (lib/http/unavailable.ts), so an app that starts before its database recovers by itself.
+ * Refuse to serve on a database that cannot take writes (a read-only file, a full disk, a
+ * standby: lib/db/outage.ts): every sign-in and refresh writes, so such a server would
+ * answer nothing but 503s while looking alive. A database that cannot be reached yet is
+ * not refused: the server answers 503 until it can (lib/http/unavailable.ts), so an app
+ * that starts before its database recovers by itself.
  */
 export async function assertDatabaseWritableOrExit(): Promise<void> {
   try {
     // Takes the write lock and changes nothing (the table is Prisma's migration history).
     await getDb().$executeRawUnsafe('UPDATE "_prisma_migrations" SET "id" = "id" WHERE 1 = 0');
   } catch (error) {
-    if (isDatabaseUnavailable(error)) {
-      logger().warn("The database cannot be reached yet: answering 503 until it can.");
-      return;
-    }
-    const driver = driverErrorOf(error);
-    if (driver?.code && NOT_WRITABLE.has(driver.code)) {
+    const refusal = storageRefusal(error);
+    if (refusal) {
       logger().fatal(
-        `Refusing to start: the database refuses writes (${driver.code}: ${driver.message}). ` +
+        `Refusing to start: the database refuses writes (${refusal.code}: ${refusal.message}). ` +
           "Check that DATABASE_URL names a writable file on a disk with free space, or a primary PostgreSQL server.",
       );
       process.exit(1);
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger().warn("The database cannot be reached yet: answering 503 until it can.");
+      return;
     }
     // Anything else (a database not migrated yet, say) is left to the requests to report.
     logger().error({ exception: describeError(error) }, "Startup write check failed");

@@ -26,6 +26,11 @@ export type DriverError = { kind?: string; code?: string; severity?: string; mes
 
 export function driverErrorOf(error: unknown): DriverError | undefined {
   if (typeof error !== "object" || error === null) return undefined;
+  // better-sqlite3's own error, unwrapped: the SQLite refresh path runs its statements on
+  // the driver directly (lib/db/sqlite-connection.ts).
+  if (error instanceof Error && error.name === "SqliteError" && "code" in error && typeof error.code === "string") {
+    return { kind: "sqlite", code: error.code, message: error.message };
+  }
   const meta = (error as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } }).meta;
   const cause = meta?.driverAdapterError?.cause ?? (error as { cause?: Record<string, unknown> }).cause;
   if (typeof cause !== "object" || cause === null) return undefined;
@@ -38,8 +43,31 @@ export function driverErrorOf(error: unknown): DriverError | undefined {
   };
 }
 
+// The database is there but cannot store anything. SQLite: a full disk, an I/O error (a
+// full disk can also show as one, e.g. SQLITE_IOERR_SHMSIZE when the -shm file cannot
+// grow), a read-only file or directory, a file that cannot be opened; each with its
+// extended codes (SQLITE_READONLY_DIRECTORY...). PostgreSQL: disk_full, and a read-only
+// transaction (a standby after a failover, default_transaction_read_only).
+const SQLITE_CANNOT_STORE = ["SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN"];
+const POSTGRES_CANNOT_STORE = new Set(["53100", "25006"]);
+
+/** What the driver said when the database cannot store anything, or undefined for other errors. */
+export function storageRefusal(error: unknown): DriverError | undefined {
+  const driver = driverErrorOf(error);
+  const code = driver?.code;
+  if (!code) return undefined;
+  const sqlite = SQLITE_CANNOT_STORE.some((primary) => code === primary || code.startsWith(`${primary}_`));
+  return sqlite || POSTGRES_CANNOT_STORE.has(code) ? driver : undefined;
+}
+
+/**
+ * True when nothing was decided because the database is not there, gave up, or cannot
+ * store anything right now: the request is answered 503 and may be tried again. (At
+ * start, a database that cannot store is refused instead: lib/startup.ts.)
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof Prisma.PrismaClientInitializationError) return true;
+  if (storageRefusal(error)) return true;
   if (error instanceof Prisma.PrismaClientKnownRequestError && PRISMA_OUTAGE_CODES.has(error.code)) return true;
   const driver = driverErrorOf(error);
   if (!driver) return false;

@@ -12,7 +12,7 @@ export const databaseUnreachable = () =>
   jsonError(
     503,
     "database_unreachable",
-    "The database cannot be reached or did not answer in time. Try again shortly.",
+    "The database cannot be reached, did not answer in time, or cannot store anything right now. Try again shortly.",
     {
       "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS),
     },

@@ -1,9 +1,10 @@
 // Faults, on real servers (issue 26): the database taken away under traffic, two processes
-// on one SQLite file, and a database that refuses writes at startup. Each scenario counts
+// on one SQLite file, a database that refuses writes at startup, and a disk that fills. Each scenario counts
 // what it sent and how it was answered. (A server killed with SIGKILL in the middle of a
 // refresh burst: tests/cluster/instances.test.ts; readiness and SIGTERM: ops-health.test.ts.)
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { parseIntoClientConfig } from "pg-connection-string";
@@ -214,6 +215,108 @@ describe.runIf(testProvider() === "sqlite")("SQLite", () => {
     120_000,
   );
 });
+
+// A full disk, for real: the database on a small tmpfs of its own, filled to the last page.
+// Mounting needs root (as on these machines and in CI); elsewhere these tests are skipped.
+describe.runIf(testProvider() === "sqlite" && canMount())("a full disk (SQLite on a 4 MiB tmpfs)", () => {
+  it("at start: a clear startup error, not a server that fails every write", async () => {
+    const disk = mountSmallDisk();
+    try {
+      const database = await createTestDatabase({ sqliteDir: disk.dir });
+      await database.db.$disconnect();
+      disk.fill();
+      await expect(startServer({}, { database })).rejects.toThrow(
+        /Refusing to start: the database refuses writes \(SQLITE_(FULL|IOERR)/,
+      );
+      await database.cleanup();
+    } finally {
+      disk.unmount();
+    }
+  }, 120_000);
+
+  it("while serving: sign-ins and refreshes answer 200 or 503 + Retry-After, never a 500, and all work once there is room", async () => {
+    const disk = mountSmallDisk();
+    let server: TestServer | undefined;
+    let database: TestDatabase | undefined;
+    try {
+      database = await createTestDatabase({ sqliteDir: disk.dir });
+      server = await startServer(LIMITS, { database });
+      const url = server.url;
+      const clients = await Promise.all(
+        Array.from({ length: 8 }, async () => ({ token: (await login(url, DEMO)).jar.get("refresh_token")! })),
+      );
+      const sessionsBefore = await database.db.session.count({ where: { revokedAt: null } });
+
+      disk.fill();
+      // Each client refreshes and a new sign-in begins, twice over: more writes than the
+      // write-ahead log has room left for.
+      const answers: Response[] = [];
+      for (let round = 0; round < 2; round++) {
+        await Promise.all([
+          ...clients.map(async (client) => {
+            const response = await refreshWith(url, client.token);
+            if (response.status === 200) client.token = refreshCookie(response)!;
+            answers.push(response);
+          }),
+          ...clients.map(async () => answers.push((await login(url, DEMO)).response)),
+        ]);
+      }
+      const statuses = tally(answers.map((r) => r.status));
+      console.log(`full disk: ${answers.length} sign-ins and refreshes sent, answers ${JSON.stringify(statuses)}`);
+      expect(Object.keys(statuses).filter((status) => status !== "200" && status !== "503")).toEqual([]);
+      expect(statuses[503]).toBeGreaterThan(0);
+      for (const response of answers.filter((r) => r.status === 503)) await expectUnavailable(response);
+      expect(server.logs()).not.toMatch(/"status":500/);
+
+      disk.free();
+      // Nothing was lost: every session is alive, every client's current token works, and
+      // a new sign-in works.
+      expect(await database.db.session.count({ where: { revokedAt: null } })).toBeGreaterThanOrEqual(sessionsBefore);
+      for (const client of clients) expect((await refreshWith(url, client.token)).status).toBe(200);
+      expect((await login(url, DEMO)).response.status).toBe(200);
+    } finally {
+      await server?.stop();
+      await database?.cleanup();
+      disk.unmount();
+    }
+  }, 120_000);
+});
+
+/** A 4 MiB tmpfs mounted on a temporary directory, to fill up and free again. */
+function mountSmallDisk() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "small-disk-"));
+  execFileSync("mount", ["-t", "tmpfs", "-o", "size=4m", "tmpfs", dir]);
+  const filler = path.join(dir, "filler");
+  return {
+    dir,
+    /** Writes a file until the disk has no page left. */
+    fill() {
+      const page = Buffer.alloc(4096);
+      const fd = openSync(filler, "a");
+      try {
+        for (;;) writeSync(fd, page);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOSPC") throw error;
+      } finally {
+        closeSync(fd);
+      }
+    },
+    free: () => rmSync(filler, { force: true }),
+    unmount() {
+      execFileSync("umount", [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function canMount(): boolean {
+  try {
+    mountSmallDisk().unmount();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function canMakeImmutable(): boolean {
   try {

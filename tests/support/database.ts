@@ -18,15 +18,25 @@ export type TestDatabase = { url: string; db: Db; demoUserId: string; cleanup():
 export const testProvider = (): "sqlite" | "postgresql" =>
   process.env.TEST_DATABASE_URL ? providerOf(process.env.TEST_DATABASE_URL) : "sqlite";
 
-async function emptyDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A new empty database. On SQLite, `sqliteDir` puts the file in a directory of the
+ * caller's (a small file system, say), which it then removes itself.
+ */
+async function emptyDatabase(sqliteDir?: string): Promise<{ url: string; drop(): Promise<void> }> {
   const server = process.env.TEST_DATABASE_URL;
   if (server && providerOf(server) === "postgresql") return createPostgresDatabase(server);
-  const dir = mkdtempSync(path.join(os.tmpdir(), "auth-test-"));
-  return { url: `file:${path.join(dir, "test.db")}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  const dir = sqliteDir ?? mkdtempSync(path.join(os.tmpdir(), "auth-test-"));
+  const file = path.join(dir, "test.db");
+  const drop = sqliteDir
+    ? async () => {
+        for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(`${file}${suffix}`, { force: true });
+      }
+    : async () => rmSync(dir, { recursive: true, force: true });
+  return { url: `file:${file}`, drop };
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const { url, drop } = await emptyDatabase();
+export async function createTestDatabase(options: { sqliteDir?: string } = {}): Promise<TestDatabase> {
+  const { url, drop } = await emptyDatabase(options.sqliteDir);
   await applyMigrations(url);
   const db = createDb(url);
   const demo = await db.user.create({
