@@ -325,7 +325,12 @@ async function main(): Promise<void> {
     minutes: MINUTES,
     ratePerSecond: RATE,
     mix: MIX,
-    slopes: { heapMiBPerMinute: round(heapSlope, 3), rssMiBPerMinute: round(rssSlope, 3) },
+    slopes: {
+      heapMiBPerMinute: round(heapSlope, 3),
+      rssMiBPerMinute: round(rssSlope, 3),
+      // Not judged, shown: the slope of one RSS sample at each minute's end.
+      rssAtMinuteEndMiBPerMinute: round(slope(line("RSS MiB")), 3),
+    },
     thresholds: {
       heapMiBPerMinute: FLAT_HEAP_MIB_PER_MIN,
       rssMiBPerMinute: FLAT_RSS_MIB_PER_MIN,
