@@ -12,7 +12,7 @@ import path from "node:path";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { signIn } from "./helpers";
+import { authorizeRequest, signIn, startDeviceFlow, uniqueEmail } from "./helpers";
 import { AuthenticatorApp, ageAuthentication } from "./step-up-helpers";
 
 type Who = "nobody" | "demo" | "fresh" | "admin";
@@ -43,23 +43,6 @@ async function startTotpSetup(page: Page): Promise<AuthenticatorApp> {
 }
 
 const REDIRECT_URI = "http://127.0.0.1:8765/callback";
-const authorizeQuery = (redirectUri: string) =>
-  new URLSearchParams({
-    response_type: "code",
-    client_id: "demo-cli",
-    redirect_uri: redirectUri,
-    code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGjSstw-cM",
-    code_challenge_method: "S256",
-    scope: "account",
-    state: "a11y",
-  });
-
-async function startDeviceFlow(request: APIRequestContext): Promise<string> {
-  const response = await request.post("/api/oauth/device_authorization", { form: { client_id: "demo-cli" } });
-  expect(response.status()).toBe(200);
-  return ((await response.json()) as { user_code: string }).user_code;
-}
-
 /** The newest mail to `email` with this subject, opened from the development mailbox. */
 async function mailedLink({ page, email }: Setup, subject: string): Promise<string> {
   const mail = page
@@ -285,7 +268,7 @@ const STATES: PageState[] = [
     path: async ({ request, origin }) => {
       // Continue's counted lookup answers with the approval page and its ticket.
       const lookup = await request.post("/api/oauth/device", {
-        form: { user_code: await startDeviceFlow(request) },
+        form: { user_code: (await startDeviceFlow(request)).user_code },
         headers: { origin },
         maxRedirects: 0,
       });
@@ -301,14 +284,14 @@ const STATES: PageState[] = [
     page: "oauth/authorize",
     state: "consent",
     who: "demo",
-    path: `/oauth/authorize?${authorizeQuery(REDIRECT_URI)}`,
+    path: authorizeRequest(REDIRECT_URI).path,
     heading: "Allow Demo CLI to use your account?",
   },
   {
     page: "oauth/authorize",
     state: "unregistered redirect",
     who: "demo",
-    path: `/oauth/authorize?${authorizeQuery("https://elsewhere.example/callback")}`,
+    path: authorizeRequest("https://elsewhere.example/callback").path,
     heading: "This request cannot be completed",
   },
   { page: "admin", state: "empty", who: "admin", path: "/admin", heading: "Administration" },
@@ -357,8 +340,6 @@ const slug = (text: string) =>
     .replace(/^-|-$/g, "")
     .toLowerCase() || "home";
 
-const uniqueEmail = () => `a11y-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
-
 async function backgroundColour(page: Page): Promise<string> {
   return page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
 }
@@ -383,7 +364,7 @@ function defineA11yTest(target: PageState, name: string): void {
   }, testInfo) => {
     // Four axe runs and four full-page screenshots: the dashboard alone takes half a minute.
     test.setTimeout(150_000);
-    const email = uniqueEmail();
+    const email = uniqueEmail("a11y");
     if (target.who === "demo") await signIn(page);
     if (target.who === "fresh") {
       const response = await page.request.post("/api/auth/register", {

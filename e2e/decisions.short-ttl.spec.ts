@@ -5,16 +5,13 @@
 // raw `{"error":"unauthorized"}`; with JavaScript the page refreshes before it posts,
 // without JavaScript the server sends the post through the refresh route and back to
 // the same decision.
-import { createHash, randomBytes } from "node:crypto";
 import type { APIRequestContext, BrowserContext, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { authCookies } from "./helpers";
+import { authCookies, authorizeRequest, startDeviceFlow, uniqueEmail } from "./helpers";
 
 const CALLBACK_PORT = "8765";
 const REDIRECT_URI = `http://127.0.0.1:${CALLBACK_PORT}/callback`;
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
-
-const uniqueEmail = (label: string) => `${label}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
 
 /** A fresh account, signed in in this context (own user: specs run in parallel). */
 async function registerUser(page: Page, baseURL: string): Promise<void> {
@@ -33,35 +30,12 @@ async function accessTokenExpired(context: BrowserContext): Promise<void> {
   expect((await authCookies(context)).refresh).toBeDefined();
 }
 
-async function startDeviceFlow(request: APIRequestContext) {
-  const response = await request.post("/api/oauth/device_authorization", {
-    form: { client_id: "demo-cli", scope: "account" },
-  });
-  expect(response.status()).toBe(200);
-  return (await response.json()) as { device_code: string; user_code: string };
-}
-
 async function expectDeviceSignedIn(request: APIRequestContext, deviceCode: string): Promise<void> {
   const response = await request.post("/api/oauth/token", {
     form: { grant_type: DEVICE_GRANT, device_code: deviceCode, client_id: "demo-cli" },
   });
   expect(response.status(), await response.text()).toBe(200);
   expect(await response.json()).toMatchObject({ token_type: "Bearer", access_token: expect.any(String) });
-}
-
-function authorizeRequest() {
-  const verifier = randomBytes(32).toString("base64url");
-  const state = randomBytes(8).toString("hex");
-  const query = new URLSearchParams({
-    response_type: "code",
-    client_id: "demo-cli",
-    redirect_uri: REDIRECT_URI,
-    code_challenge: createHash("sha256").update(verifier).digest("base64url"),
-    code_challenge_method: "S256",
-    scope: "account",
-    state,
-  });
-  return { path: `/oauth/authorize?${query}`, verifier, state };
 }
 
 /** Nothing listens on the client's loopback port: the browser's arrival there is answered here. */
@@ -138,7 +112,7 @@ test.describe("with JavaScript: the page refreshes before it posts", () => {
   }) => {
     await registerUser(page, baseURL!);
     await catchCallback(page);
-    const authorize = authorizeRequest();
+    const authorize = authorizeRequest(REDIRECT_URI);
     await page.goto(authorize.path);
     await expect(page.getByRole("heading", consentHeading)).toBeVisible(FIRST_PAGE);
     await accessTokenExpired(context);
@@ -181,7 +155,7 @@ test.describe("without JavaScript: the post goes through the refresh route back 
   }) => {
     await registerUser(page, baseURL!);
     await catchCallback(page);
-    const authorize = authorizeRequest();
+    const authorize = authorizeRequest(REDIRECT_URI);
     await page.goto(authorize.path);
     await expect(page.getByRole("heading", consentHeading)).toBeVisible(FIRST_PAGE);
     await accessTokenExpired(context);

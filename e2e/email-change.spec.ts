@@ -2,9 +2,7 @@
 // and 6). The e2e server stores mail in the development mailbox (DEV_MAILBOX=enabled).
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { registerThroughPage, signIn } from "./helpers";
-
-const uniqueEmail = (label: string) => `${label}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+import { registerThroughPage, signIn, uniqueEmail } from "./helpers";
 
 /** The newest mail to `to` with this subject in the mailbox (looked for until it arrives: mail goes after the answer). */
 async function openMail(page: Page, to: string, subject: string) {

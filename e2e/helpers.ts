@@ -1,4 +1,5 @@
-import { expect, type BrowserContext, type Locator, type Page } from "@playwright/test";
+import { createHash, randomBytes } from "node:crypto";
+import { expect, type APIRequestContext, type BrowserContext, type Locator, type Page } from "@playwright/test";
 
 import { DEMO_USER } from "../prisma/demo-user";
 
@@ -56,4 +57,38 @@ export async function pretendHidden(context: BrowserContext): Promise<void> {
 /** The form's own error message (Next.js adds a route-announcer alert to every page). */
 export function formAlert(page: Page): Locator {
   return page.locator("form").getByRole("alert");
+}
+
+/** An address no other test uses: specs run in parallel against shared servers. */
+export const uniqueEmail = (label: string) => `${label}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+
+/** A PKCE verifier and its S256 challenge (RFC 7636). */
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString("base64url");
+  return { verifier, challenge: createHash("sha256").update(verifier).digest("base64url") };
+}
+
+/** demo-cli's authorization request for the code grant, as the consent page receives it. */
+export function authorizeRequest(redirectUri: string): { path: string; verifier: string; state: string } {
+  const { verifier, challenge } = pkcePair();
+  const state = randomBytes(8).toString("hex");
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: "demo-cli",
+    redirect_uri: redirectUri,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+    scope: "account",
+    state,
+  });
+  return { path: `/oauth/authorize?${query}`, verifier, state };
+}
+
+/** Starts demo-cli's device grant (RFC 8628); the user code is what /device approves. */
+export async function startDeviceFlow(request: APIRequestContext): Promise<{ device_code: string; user_code: string }> {
+  const response = await request.post("/api/oauth/device_authorization", {
+    form: { client_id: "demo-cli", scope: "account" },
+  });
+  expect(response.status()).toBe(200);
+  return (await response.json()) as { device_code: string; user_code: string };
 }

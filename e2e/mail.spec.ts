@@ -3,9 +3,7 @@
 // and is read at /dev/mailbox, as in `npm run dev` without SMTP_URL.
 import type { Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { formAlert, registerThroughPage, submitSignIn } from "./helpers";
-
-const uniqueEmail = (label: string) => `${label}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
+import { formAlert, registerThroughPage, submitSignIn, uniqueEmail } from "./helpers";
 
 /** Opens the newest mail with this subject to this address and follows its link. */
 async function followMailedLink(page: Page, to: string, subject: string): Promise<void> {

@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import type { APIRequestContext, Page, Response } from "@playwright/test";
 import { expect, test } from "./fixtures";
-import { DEMO } from "./helpers";
+import { DEMO, pkcePair } from "./helpers";
 
 const ACCESS = "__Host-access_token";
 const REFRESH = "__Secure-refresh_token";
@@ -79,7 +79,7 @@ async function dpopKey(): Promise<{ proof(url: string): Promise<string> }> {
 
 /** demo-cli's code grant (PKCE), its consent given by a signed-in HTTP client. */
 async function authorizationCode(http: APIRequestContext, origin: string): Promise<{ code: string; verifier: string }> {
-  const verifier = randomBytes(32).toString("base64url");
+  const { verifier, challenge } = pkcePair();
   const signedIn = await http.post("/api/auth/login", { data: DEMO, headers: { origin } });
   expect(signedIn.status()).toBe(200);
   const consent = await http.post("/api/oauth/authorize", {
@@ -88,7 +88,7 @@ async function authorizationCode(http: APIRequestContext, origin: string): Promi
       client_id: CLIENT_ID,
       redirect_uri: REDIRECT,
       response_type: "code",
-      code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+      code_challenge: challenge,
       code_challenge_method: "S256",
       state: "xyz",
       decision: "approve",
