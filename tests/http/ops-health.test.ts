@@ -151,4 +151,35 @@ describe("SIGTERM", () => {
     expect((await server.db.session.count()) - before).toBe(8);
     expect(server.logs()).toContain("Shut down.");
   }, 120_000);
+
+  // The answer to a request in flight at SIGTERM went out with "keep-alive" (its headers
+  // were written before the drain). The client below keeps its connection open, as a
+  // pooling client does: the server must close it once that answer is out, not wait for
+  // its keep-alive timer (5 s), which is past this server's shutdown deadline (4 s).
+  it("closes a kept-alive connection as soon as its in-flight answer is out, and exits 0", async () => {
+    server = await startServer({ SHUTDOWN_TIMEOUT_SECONDS: "4" });
+    expect((await login(server.url, DEMO)).response.status).toBe(200);
+    const { hostname, port } = new URL(server.url);
+    const socket = connect(Number(port), hostname);
+    let received = "";
+    socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+    const closedByServer = new Promise<void>((resolve) => socket.once("end", resolve));
+    const body = JSON.stringify(DEMO);
+    socket.write(
+      `POST /api/auth/login HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await sleep(500);
+
+    const exited = server.kill("SIGTERM");
+    const deadline = Date.now() + 10_000;
+    while (!server.logs().includes("SIGTERM: no new connections") && Date.now() < deadline) await sleep(50);
+    socket.write(body.slice(10));
+
+    await closedByServer;
+    expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(received).toMatch(/^connection: keep-alive$/im);
+    expect(await exited).toEqual({ code: 0, signal: null });
+    socket.destroy();
+  }, 60_000);
 });
