@@ -181,9 +181,12 @@ function trackInFlight(req, res) {
   if (!requestsInFlight.has(socket)) socket.once("close", () => requestsInFlight.delete(socket));
   requestsInFlight.set(socket, (requestsInFlight.get(socket) ?? 0) + 1);
   res.once("close", () => {
-    const left = (requestsInFlight.get(socket) ?? 1) - 1;
-    requestsInFlight.set(socket, left);
-    if (draining && left === 0) socket.destroy();
+    // A connection that closed first (the client went away) is forgotten already, and
+    // must stay forgotten: an entry set again here would keep its socket for ever.
+    const count = requestsInFlight.get(socket);
+    if (count === undefined) return;
+    requestsInFlight.set(socket, count - 1);
+    if (draining && count === 1) socket.destroy();
   });
 }
 function closeConnectionsAtRest() {
@@ -219,7 +222,9 @@ function shutDown(signal) {
   if (draining) return;
   draining = true;
   globalThis[DRAINING] = true;
-  log.info(`${signal}: no new connections; finishing the requests in flight`);
+  log.info(
+    `${signal}: no new connections; finishing the requests in flight (${requestsInFlight.size} connections open)`,
+  );
   const deadline = setTimeout(() => {
     log.error(`Requests still running after ${shutdownTimeoutMs / 1000} s; closing them.`);
     server.closeAllConnections();

@@ -182,4 +182,34 @@ describe("SIGTERM", () => {
     expect(await exited).toEqual({ code: 0, signal: null });
     socket.destroy();
   }, 60_000);
+
+  // The drain above keeps a list of connections; one the client gave up on (mid-request,
+  // after an earlier answer) must leave it, or every abandoned connection is kept for ever.
+  it("forgets connections their clients abandoned: the drain counts only the open ones", async () => {
+    server = await startServer();
+    const { hostname, port } = new URL(server.url);
+    const abandoned = 10;
+    await Promise.all(
+      Array.from({ length: abandoned }, async () => {
+        const socket = connect(Number(port), hostname);
+        const answered = new Promise<void>((resolve) => socket.once("data", () => resolve()));
+        socket.write(`GET /api/health HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`);
+        await answered;
+        socket.write(
+          `POST /api/auth/login HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: 100\r\n\r\n{"email":`,
+        );
+        await sleep(300);
+        const closed = new Promise((resolve) => socket.once("close", resolve));
+        socket.destroy();
+        await closed;
+      }),
+    );
+    await sleep(300);
+    const exited = server.kill("SIGTERM");
+    expect(await exited).toEqual({ code: 0, signal: null });
+    const open = Number(/no new connections; .*\((\d+) connections open\)/.exec(server.logs())?.[1]);
+    // Only this process's own pooled fetch connections may still be open.
+    expect(open).toBeLessThan(abandoned);
+  }, 60_000);
 });
