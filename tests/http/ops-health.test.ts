@@ -127,6 +127,24 @@ function slowLogin(url: string): { finish(): void; answer: Promise<Answer> } {
   return { finish: () => req.end(body.slice(10)), answer };
 }
 
+/** Resolves once the server has logged that its drain began. */
+async function drainStarted(s: TestServer): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!s.logs().includes("SIGTERM: no new connections") && Date.now() < deadline) await sleep(50);
+}
+
+/** The head of a raw HTTP/1.1 request (keep-alive, the default) and as much of its body as given. */
+function rawRequest(
+  url: string,
+  method: "GET" | "POST",
+  path: string,
+  body?: { length: number; sent: string },
+): string {
+  const { host } = new URL(url);
+  const head = body ? `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n` : "";
+  return `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\n${head}\r\n${body?.sent ?? ""}`;
+}
+
 describe("SIGTERM", () => {
   it("finishes every request in flight, refuses new connections, and exits 0", async () => {
     server = await startServer();
@@ -137,8 +155,7 @@ describe("SIGTERM", () => {
     await sleep(1000);
 
     const exited = server.kill("SIGTERM");
-    const deadline = Date.now() + 10_000;
-    while (!server.logs().includes("SIGTERM: no new connections") && Date.now() < deadline) await sleep(50);
+    await drainStarted(server);
     // Not listening any more: a new connection is refused.
     expect(await connectionError(server.url)).toBe("ECONNREFUSED");
 
@@ -165,15 +182,11 @@ describe("SIGTERM", () => {
     socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
     const closedByServer = new Promise<void>((resolve) => socket.once("end", resolve));
     const body = JSON.stringify(DEMO);
-    socket.write(
-      `POST /api/auth/login HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
-        `Content-Length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
-    );
+    socket.write(rawRequest(server.url, "POST", "/api/auth/login", { length: body.length, sent: body.slice(0, 10) }));
     await sleep(500);
 
     const exited = server.kill("SIGTERM");
-    const deadline = Date.now() + 10_000;
-    while (!server.logs().includes("SIGTERM: no new connections") && Date.now() < deadline) await sleep(50);
+    await drainStarted(server);
     socket.write(body.slice(10));
 
     await closedByServer;
@@ -183,33 +196,49 @@ describe("SIGTERM", () => {
     socket.destroy();
   }, 60_000);
 
-  // The drain above keeps a list of connections; one the client gave up on (mid-request,
-  // after an earlier answer) must leave it, or every abandoned connection is kept for ever.
-  it("forgets connections their clients abandoned: the drain counts only the open ones", async () => {
+  // The drain above keeps a list of connections; one its client gave up on must leave it,
+  // or every abandoned connection is kept for ever. Every point at which a client can give
+  // up: before a request, mid-headers, mid-body (first request or a later one, whose
+  // answer then closes after its connection did), and idle after an answer.
+  it("forgets connections their clients abandoned, at any point: the drain counts only the open ones", async () => {
     server = await startServer();
-    const { hostname, port } = new URL(server.url);
-    const abandoned = 10;
+    const url = server.url;
+    const body = (sent: string) => ({ length: 100, sent });
+    const ways: Record<string, string[]> = {
+      "before a request": [],
+      "mid-headers": [`GET /api/health HTTP/1.1\r\nHost: `],
+      "mid-body of the first request": [rawRequest(url, "POST", "/api/auth/login", body(`{"email":`))],
+      "after an answer, idle": [rawRequest(url, "GET", "/api/health")],
+      "after an answer, mid-body of the next": [
+        rawRequest(url, "GET", "/api/health"),
+        rawRequest(url, "POST", "/api/auth/login", body(`{"email":`)),
+      ],
+    };
+    const perWay = 3;
+    const { hostname, port } = new URL(url);
     await Promise.all(
-      Array.from({ length: abandoned }, async () => {
-        const socket = connect(Number(port), hostname);
-        const answered = new Promise<void>((resolve) => socket.once("data", () => resolve()));
-        socket.write(`GET /api/health HTTP/1.1\r\nHost: ${hostname}:${port}\r\n\r\n`);
-        await answered;
-        socket.write(
-          `POST /api/auth/login HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\n` +
-            `Content-Length: 100\r\n\r\n{"email":`,
-        );
-        await sleep(300);
-        const closed = new Promise((resolve) => socket.once("close", resolve));
-        socket.destroy();
-        await closed;
-      }),
+      Object.values(ways).flatMap((writes) =>
+        Array.from({ length: perWay }, async () => {
+          const socket = connect(Number(port), hostname);
+          await new Promise((resolve) => socket.once("connect", resolve));
+          for (const [i, text] of writes.entries()) {
+            // Each write but the last is a whole request: wait for its answer first.
+            const answered = new Promise((resolve) => socket.once("data", resolve));
+            socket.write(text);
+            if (i < writes.length - 1) await answered;
+          }
+          await sleep(300);
+          const closed = new Promise((resolve) => socket.once("close", resolve));
+          socket.destroy();
+          await closed;
+        }),
+      ),
     );
     await sleep(300);
     const exited = server.kill("SIGTERM");
     expect(await exited).toEqual({ code: 0, signal: null });
     const open = Number(/no new connections; .*\((\d+) connections open\)/.exec(server.logs())?.[1]);
     // Only this process's own pooled fetch connections may still be open.
-    expect(open).toBeLessThan(abandoned);
+    expect(open).toBeLessThan(perWay);
   }, 60_000);
 });
