@@ -7,8 +7,9 @@ import { freePortSync } from "./tests/support/free-port";
 
 // Workers: the browser tests spend most of their time waiting (for pages, and the DBSC
 // specs for a token to expire, see below): on a fresh clone, three workers used 167 CPU s
-// in 475 s beside the HTTP tests, a third of one core. Two more workers than cores keep the
-// CPU busy while they wait. E2E_WORKERS overrides it (e.g. 1 to watch a single test).
+// in 475 s beside the HTTP tests, a third of one core. Four (two more than this machine's
+// cores; 398 s in the same run) keep the CPU busy while they wait. E2E_WORKERS overrides
+// it (e.g. 1 to watch a single test).
 const WORKERS = Number(process.env.E2E_WORKERS ?? 4);
 
 // Ports are picked once, in the runner's process, and handed to its workers via env.
