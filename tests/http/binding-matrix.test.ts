@@ -14,10 +14,10 @@ import { DEMO } from "../support/database";
 import { dbscKey, dbscProof } from "../support/dbsc";
 import { CookieJar, login, parseSetCookies, withCookies } from "../support/http";
 import { authorize, CLIENT_ID, dpopKey, form, pkce, registerDemoClients, type DpopKey } from "../support/oauth";
-import { startServer, type TestServer } from "../support/server";
+import { startServer, trustDevelopmentCertificate, type TestServer } from "../support/server";
 
-// The server's self-signed development certificate, trusted by this test process only.
-process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+// The server's certificate is the self-signed development one.
+trustDevelopmentCertificate();
 
 const ACCESS = "__Host-access_token";
 const REFRESH = "__Secure-refresh_token";

@@ -6,11 +6,10 @@ import { issueChallenge } from "../../lib/auth/dbsc/challenges";
 import { DEMO } from "../support/database";
 import { dbscKey, dbscProof, unsignedJwt, type DbscKey } from "../support/dbsc";
 import { CookieJar, login, parseSetCookies, withCookies } from "../support/http";
-import { startServer, type TestServer } from "../support/server";
+import { startServer, trustDevelopmentCertificate, type TestServer } from "../support/server";
 
-// The server's certificate is the self-signed development one; this test process (and
-// only it) accepts it, as the browser does through its SPKI pin.
-process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+// The server's certificate is the self-signed development one.
+trustDevelopmentCertificate();
 
 const ACCESS = "__Host-access_token";
 const REFRESH = "__Secure-refresh_token";

@@ -1,6 +1,7 @@
 // The real production server (server.mjs: `next start` plus the socket address) on a
 // free loopback port, with its own fresh database unless it is given one to share.
 import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll } from "vitest";
 import { makeDevCertificate } from "../../scripts/dev-cert.mjs";
 import { createTestDatabase, type TestDatabase } from "./database";
 import { freePort } from "./free-port";
@@ -38,6 +39,23 @@ async function waitForHealth(url: string, child: ChildProcess, logs: () => strin
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`the server did not become healthy:\n${logs()}`);
+}
+
+/**
+ * Lets this file's requests (and the servers it starts) accept the development
+ * certificate, as the browser does through its SPKI pin, for this file only: the http
+ * project's files share a process, so the setting is restored when the file ends. Call it
+ * before the hook that starts an HTTPS server.
+ */
+export function trustDevelopmentCertificate(): void {
+  const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  beforeAll(() => {
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
+  });
 }
 
 export async function startServer(
