@@ -1,9 +1,21 @@
 // The password worker pool (lib/auth/password-pool.ts): hashing leaves the event loop
 // free, the queue is bounded, and a failing job does not take the pool down.
+import fs from "node:fs";
+import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
-import { PasswordPool, PasswordPoolBusyError } from "@/lib/auth/password-pool";
+import { PasswordPool, PasswordPoolBusyError, WORKER_NICE } from "@/lib/auth/password-pool";
+
+/** The nice value of each thread of this process (Linux: /proc/self/task/<tid>/stat). */
+function threadNiceValues(): number[] {
+  return fs.readdirSync("/proc/self/task").map((tid) => {
+    const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    // Fields after the command name, which is in parentheses and may hold spaces;
+    // nice is field 19 of stat(5), the 17th after the name.
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+  });
+}
 
 /**
  * The share of the time `work` kept this thread's event loop busy (Node's event-loop
@@ -28,6 +40,22 @@ describe("password worker pool", () => {
     // 100 ms with a tick in between); in a worker this thread only waits for the answer.
     expect(busy).toBeLessThan(0.25);
   });
+
+  it.runIf(fs.existsSync("/proc/thread-self"))(
+    "runs its workers below the request thread's priority, and only them",
+    async () => {
+      const callerNice = os.getPriority();
+      // Under a `nice` of WORKER_NICE already, every new thread would count as lowered.
+      expect(callerNice).toBeLessThan(WORKER_NICE);
+      const lowered = () => threadNiceValues().filter((nice) => nice === WORKER_NICE).length;
+      const before = lowered();
+      const pool = new PasswordPool(2, 0);
+      await Promise.all(["a", "b"].map((input) => pool.run({ op: "hash", input, arg: 4 })));
+      expect(lowered() - before).toBe(2);
+      // The calling thread (the request thread in a server) keeps its priority.
+      expect(os.getPriority()).toBe(callerNice);
+    },
+  );
 
   it("refuses work beyond the queue bound with a retry delay, and serves again once drained", async () => {
     const pool = new PasswordPool(1, 1);
