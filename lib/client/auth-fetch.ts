@@ -1,10 +1,9 @@
 // Browser side of the token model: refresh on 401, once, shared by everything in the
 // tab (single flight) and serialised across tabs with the Web Locks API.
 import { REFRESH_REASON_HEADER, type BrowserRefreshReason } from "@/lib/http/refresh-reason";
+import { readRefreshedAt, writeRefreshedAt } from "./refreshed-at";
 
 const LOCK_NAME = "auth-refresh";
-// Another tab's successful refresh, as a timestamp. Not a token: only "it happened".
-const REFRESHED_AT_KEY = "auth:refreshed-at";
 
 type RefreshListener = (accessTokenExpiresAt: Date) => void;
 const listeners = new Set<RefreshListener>();
@@ -92,23 +91,25 @@ async function postRefresh(reason: BrowserRefreshReason): Promise<RefreshOutcome
   }
   const body = (await response.json()) as { accessTokenExpiresAt: string };
   lastRefreshError = undefined;
-  localStorage.setItem(REFRESHED_AT_KEY, String(Date.now()));
+  // Inside the lock: the next tab to take it must see this rotation (lib/client/refreshed-at.ts).
+  await writeRefreshedAt(Date.now());
   emit({ type: "refresh-done", ok: true, status: response.status });
   for (const listener of listeners) listener(new Date(body.accessTokenExpiresAt));
   return "refreshed";
 }
 
 async function refreshAcrossTabs(staleSince: number, reason: BrowserRefreshReason): Promise<RefreshOutcome> {
-  const refreshedSince = () => Number(localStorage.getItem(REFRESHED_AT_KEY) ?? 0) >= staleSince;
+  // Another tab's successful refresh since the caller's request went out.
+  const refreshedSince = async () => (await readRefreshedAt()) >= staleSince;
   const reuse = (): RefreshOutcome => {
     emit({ type: "refresh-reused-other-tab" });
     return "refreshed";
   };
-  if (!("locks" in navigator)) return refreshedSince() ? reuse() : postRefresh(reason);
+  if (!("locks" in navigator)) return (await refreshedSince()) ? reuse() : postRefresh(reason);
   return navigator.locks.request(LOCK_NAME, async () => {
     // Another tab (or this one) may have rotated the token after the caller's request
     // went out: its new cookies are ours too, and a second rotation would be wasted.
-    if (refreshedSince()) return reuse();
+    if (await refreshedSince()) return reuse();
     return postRefresh(reason);
   });
 }
