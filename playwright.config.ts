@@ -52,6 +52,9 @@ const server = (port: string, env: Record<string, string>, scheme: "http" | "htt
     AUTH_SECRET: "e2e-secret-0123456789abcdef0123456789abcdef0123",
     APP_URL: `http://127.0.0.1:${port}`,
     BCRYPT_COST: "4",
+    // The suite keeps both cores full, and below the request thread's priority every
+    // sign-in's hash would wait behind all of it (lib/auth/password-pool.ts).
+    PASSWORD_WORKER_NICE: "0",
     // Parallel specs register many fresh users from one address; the limit has its own
     // tests (tests/http/rate-limits.test.ts) and here would only turn sign-ups into 429s.
     RATE_LIMIT_REGISTER_PER_IP: "1000/3600",

@@ -8,6 +8,9 @@ const testEnv = {
   NODE_ENV: "test" as const,
   AUTH_SECRET: "unit-test-secret-0123456789abcdef0123456789abcdef",
   BCRYPT_COST: "4",
+  // The tests keep both cores full; below this thread's priority each hash would wait
+  // behind all of it (lib/auth/password-pool.ts).
+  PASSWORD_WORKER_NICE: "0",
   APP_URL: "http://127.0.0.1:3000",
   NEXT_TELEMETRY_DISABLED: "1",
 };

@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   // wait for one before sign-in answers 503 (lib/auth/password-pool.ts).
   PASSWORD_WORKERS: z.coerce.number().int().positive().optional(),
   PASSWORD_QUEUE_LIMIT: z.coerce.number().int().min(0).default(32),
+  // Their priority below the request thread (Linux nice, 0 = the same; see the pool).
+  PASSWORD_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(10),
   APP_URL: z.url().default("http://localhost:3000"),
   // Name of the header a reverse proxy in front of the app sets to the client's address
   // (e.g. x-forwarded-for). Unset: no proxy header is believed.
@@ -125,6 +127,7 @@ export type Config = {
   bcryptCost: number;
   passwordWorkers: number | null;
   passwordQueueLimit: number;
+  passwordWorkerNice: number;
   appOrigin: string;
   secureCookies: boolean;
   trustProxyHeader: string | null;
@@ -229,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bcryptCost: e.BCRYPT_COST,
     passwordWorkers: e.PASSWORD_WORKERS ?? null,
     passwordQueueLimit: e.PASSWORD_QUEUE_LIMIT,
+    passwordWorkerNice: e.PASSWORD_WORKER_NICE,
     appOrigin: appUrl.origin,
     secureCookies: appUrl.protocol === "https:",
     trustProxyHeader: e.TRUST_PROXY || null,

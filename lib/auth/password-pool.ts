@@ -16,23 +16,25 @@ import { getConfig } from "../config";
 // `require("bcryptjs")` resolves from the working directory, the project root, which is
 // where `next start`, server.mjs, vitest and the npm scripts all run.
 //
-// The workers run at a lower priority than the request thread (nice WORKER_NICE; Linux
-// keeps a nice value per thread, set through the thread's id, which only
+// The workers run at a lower priority than the request thread (PASSWORD_WORKER_NICE, 10 by
+// default; Linux keeps a nice value per thread, set through the thread's id, which only
 // /proc/thread-self tells). With one worker per core, a burst of sign-ins takes every
 // core, and at equal priority the request thread waited its turn among them: refresh
-// p99 during 20 sign-ins was 4.9 × its p99 alone on 2 cores. A low priority costs the
-// workers nothing while the request thread is idle, and hands it a core the moment it
-// has work. Elsewhere (no /proc) the workers keep the process's priority; setting it
-// there would lower the whole process.
-export const WORKER_NICE = 19;
-
+// p99 during 20 sign-ins was 4.9 × its p99 alone on 2 cores. A lower priority hands the
+// request thread a core the moment it has work. Not the lowest: nice applies against
+// every process on the machine, and at 19 a sign-in on a busy machine waited for
+// seconds (a cost-10 hash beside six busy processes: 20 s; 2.6 s at nice 10, 0.3 s at 0).
+// Elsewhere (no /proc) the workers keep the process's priority; setting it there would
+// lower the whole process.
 const WORKER_SOURCE = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const bcrypt = require("bcryptjs");
-try {
-  const threadId = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
-  require("node:os").setPriority(threadId, ${WORKER_NICE});
-} catch {}
+if (workerData.nice > 0) {
+  try {
+    const threadId = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+    require("node:os").setPriority(threadId, workerData.nice);
+  } catch {}
+}
 parentPort.on("message", ({ op, input, arg }) => {
   try {
     const result = op === "hash" ? bcrypt.hashSync(input, arg) : bcrypt.compareSync(input, arg);
@@ -68,8 +70,11 @@ class Slot {
   private startedAt = 0;
   private readonly worker: Worker;
 
-  constructor(private readonly onDone: (slot: Slot, ms: number | null) => void) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true });
+  constructor(
+    nice: number,
+    private readonly onDone: (slot: Slot, ms: number | null) => void,
+  ) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { nice } });
     // An idle worker must not keep a script (seed, a test) alive; a busy one must, or
     // the process could exit with the caller's promise pending.
     this.worker.unref();
@@ -116,6 +121,8 @@ export class PasswordPool {
   constructor(
     readonly size: number,
     readonly queueLimit: number,
+    /** The workers' nice value (0: the process's priority). */
+    readonly nice = 0,
   ) {}
 
   run(job: PasswordJob): Promise<string | boolean> {
@@ -137,7 +144,7 @@ export class PasswordPool {
   // Workers start on demand: a script that hashes once starts one.
   private spawn(): Slot {
     this.workers++;
-    return new Slot((slot, ms) => {
+    return new Slot(this.nice, (slot, ms) => {
       if (ms !== null) this.averageMs = 0.8 * this.averageMs + 0.2 * ms;
       if (slot.dead) {
         this.workers--;
@@ -159,8 +166,12 @@ const globalForPool = globalThis as unknown as { passwordPool?: PasswordPool };
 
 export function passwordPool(): PasswordPool {
   if (!globalForPool.passwordPool) {
-    const { passwordWorkers, passwordQueueLimit } = getConfig();
-    globalForPool.passwordPool = new PasswordPool(passwordWorkers ?? availableParallelism(), passwordQueueLimit);
+    const { passwordWorkers, passwordQueueLimit, passwordWorkerNice } = getConfig();
+    globalForPool.passwordPool = new PasswordPool(
+      passwordWorkers ?? availableParallelism(),
+      passwordQueueLimit,
+      passwordWorkerNice,
+    );
   }
   return globalForPool.passwordPool;
 }

@@ -80,6 +80,9 @@ export async function startServer(
         DATABASE_URL: database.url,
         APP_URL: origin,
         BCRYPT_COST: "4",
+        // The suite keeps both cores full, and below the request thread's priority every
+        // sign-in's hash would wait behind all of it (lib/auth/password-pool.ts).
+        PASSWORD_WORKER_NICE: "0",
         ...(tls ? { TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile } : {}),
         ...env,
       },

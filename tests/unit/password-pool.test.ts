@@ -5,7 +5,7 @@ import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { describe, expect, it } from "vitest";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
-import { PasswordPool, PasswordPoolBusyError, WORKER_NICE } from "@/lib/auth/password-pool";
+import { PasswordPool, PasswordPoolBusyError } from "@/lib/auth/password-pool";
 
 /** The nice value of each thread of this process (Linux: /proc/self/task/<tid>/stat). */
 function threadNiceValues(): number[] {
@@ -42,18 +42,26 @@ describe("password worker pool", () => {
   });
 
   it.runIf(fs.existsSync("/proc/thread-self"))(
-    "runs its workers below the request thread's priority, and only them",
+    "runs its workers at the nice value it is given, and only them; at 0 it leaves them alone",
     async () => {
+      const NICE = 10;
       const callerNice = os.getPriority();
-      // Under a `nice` of WORKER_NICE already, every new thread would count as lowered.
-      expect(callerNice).toBeLessThan(WORKER_NICE);
-      const lowered = () => threadNiceValues().filter((nice) => nice === WORKER_NICE).length;
+      // Under a `nice` of NICE already, every new thread would count as lowered.
+      expect(callerNice).toBeLessThan(NICE);
+      const lowered = () => threadNiceValues().filter((nice) => nice === NICE).length;
+      const hashTwice = (pool: PasswordPool) =>
+        Promise.all(["a", "b"].map((input) => pool.run({ op: "hash", input, arg: 4 })));
+
       const before = lowered();
-      const pool = new PasswordPool(2, 0);
-      await Promise.all(["a", "b"].map((input) => pool.run({ op: "hash", input, arg: 4 })));
+      await hashTwice(new PasswordPool(2, 0, NICE));
       expect(lowered() - before).toBe(2);
       // The calling thread (the request thread in a server) keeps its priority.
       expect(os.getPriority()).toBe(callerNice);
+
+      const threads = threadNiceValues().length;
+      await hashTwice(new PasswordPool(2, 0, 0));
+      expect(threadNiceValues().length).toBe(threads + 2);
+      expect(lowered() - before).toBe(2);
     },
   );
 
