@@ -10,7 +10,7 @@ const HUGE_RATE = "100000000/60";
 // Variables the app reads that must not leak in from the caller (e.g. a Vitest run or
 // a developer's shell): every one the bench relies on is set explicitly below.
 const APP_VARIABLE =
-  /^(AUTH_|NEXTAUTH_|RATE_LIMIT_|DATABASE_|REFRESH_|SESSION_|ACCESS_TOKEN_|CLOCK_|BCRYPT_|APP_URL$|TRUST_PROXY$|SOCKET_ADDRESS_HEADER$|NODE_OPTIONS$|PORT$|HOSTNAME$|TEST_DATABASE_URL$)/;
+  /^(AUTH_|NEXTAUTH_|RATE_LIMIT_|DATABASE_|REFRESH_|SESSION_|ACCESS_TOKEN_|CLOCK_|BCRYPT_|PASSWORD_|APP_URL$|TRUST_PROXY$|SOCKET_ADDRESS_HEADER$|NODE_OPTIONS$|PORT$|HOSTNAME$|TEST_DATABASE_URL$)/;
 
 export function appEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !APP_VARIABLE.test(key)));

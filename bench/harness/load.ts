@@ -367,7 +367,7 @@ export async function loginSection(build: Build): Promise<LoginSection> {
     }
     return {
       bcryptCost: LOGIN_BCRYPT_COST,
-      passwordWorkers: "one per core at nice 19 (the default)",
+      passwordWorkers: "one per core at the default PASSWORD_WORKER_NICE",
       signIns: { concurrency: S.login.concurrency, ...shortStats(login) },
       burst: {
         burst: b.burst,
