@@ -109,13 +109,21 @@ type Answer = { status: number; setCookies: number };
  * A sign-in whose JSON body is sent in two chunks: the server holds the request (in
  * flight) until `finish` sends the rest.
  */
-function slowLogin(url: string): { finish(): void; answer: Promise<Answer> } {
+function slowLogin(url: string): { read: Promise<void>; finish(): void; answer: Promise<Answer> } {
   const body = JSON.stringify(DEMO);
   const target = new URL("/api/auth/login", url);
+  // "Expect: 100-continue": the server answers "100 Continue" from inside its request
+  // handler's tick, so once the client hears it the request is in flight at the server.
   const req = httpRequest(target, {
     method: "POST",
-    headers: { "content-type": "application/json", "transfer-encoding": "chunked" },
+    headers: { "content-type": "application/json", "transfer-encoding": "chunked", expect: "100-continue" },
   });
+  const read = new Promise<void>((resolve) =>
+    req.once("continue", () => {
+      req.write(body.slice(0, 10));
+      resolve();
+    }),
+  );
   const answer = new Promise<Answer>((resolve, reject) => {
     req.on("response", (res) => {
       res.resume();
@@ -123,8 +131,8 @@ function slowLogin(url: string): { finish(): void; answer: Promise<Answer> } {
     });
     req.on("error", reject);
   });
-  req.write(body.slice(0, 10));
-  return { finish: () => req.end(body.slice(10)), answer };
+  req.flushHeaders();
+  return { read, finish: () => req.end(body.slice(10)), answer };
 }
 
 /** Resolves once the server has logged that its drain began. */
@@ -148,11 +156,10 @@ function rawRequest(
 describe("SIGTERM", () => {
   it("finishes every request in flight, refuses new connections, and exits 0", async () => {
     server = await startServer();
-    // Warm the route up, so the requests below are read by the server at once.
     expect((await login(server.url, DEMO)).response.status).toBe(200);
     const before = await server.db.session.count();
     const inFlight = Array.from({ length: 8 }, () => slowLogin(server!.url));
-    await sleep(1000);
+    await Promise.all(inFlight.map((r) => r.read));
 
     const exited = server.kill("SIGTERM");
     await drainStarted(server);
@@ -182,15 +189,21 @@ describe("SIGTERM", () => {
     socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
     const closedByServer = new Promise<void>((resolve) => socket.once("end", resolve));
     const body = JSON.stringify(DEMO);
-    socket.write(rawRequest(server.url, "POST", "/api/auth/login", { length: body.length, sent: body.slice(0, 10) }));
-    await sleep(500);
+    // The head alone, asking for "100 Continue": once it is heard, the request is in
+    // flight at the server (see slowLogin).
+    const head = rawRequest(server.url, "POST", "/api/auth/login", { length: body.length, sent: "" });
+    socket.write(head.replace("\r\n\r\n", "\r\nExpect: 100-continue\r\n\r\n"));
+    await new Promise<void>((resolve) => {
+      const heard = () => (received.includes("100 Continue\r\n\r\n") ? resolve() : socket.once("data", heard));
+      socket.once("data", heard);
+    });
 
     const exited = server.kill("SIGTERM");
     await drainStarted(server);
-    socket.write(body.slice(10));
+    socket.write(body);
 
     await closedByServer;
-    expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(received).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
     expect(received).toMatch(/^connection: keep-alive$/im);
     expect(await exited).toEqual({ code: 0, signal: null });
     socket.destroy();
