@@ -14,8 +14,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free loopback port below Linux's ephemeral range (32768–60999), for the browser tests'
+ * servers. Their ports are fixed when playwright.config.ts loads and taken a few seconds
+ * later, while the HTTP tests beside them take ports from the kernel (port 0 above),
+ * which serves the ephemeral range: drawn from there, one port was taken in between and
+ * an e2e server failed with EADDRINUSE. Below it, only another such choice can collide,
+ * and each one is checked by listening on it.
+ */
 export function freePortSync(): number {
-  const probe =
-    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})";
+  const probe = `
+    const net = require("net");
+    const attempt = () => {
+      const port = 20000 + Math.floor(Math.random() * 12768);
+      const server = net.createServer();
+      server.once("error", attempt);
+      server.listen(port, "127.0.0.1", () => { console.log(port); server.close(); });
+    };
+    attempt();`;
   return Number(execFileSync(process.execPath, ["-e", probe]).toString().trim());
 }
