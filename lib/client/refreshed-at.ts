@@ -19,7 +19,17 @@ function openDatabase(): Promise<IDBDatabase> {
   opened ??= new Promise<IDBDatabase>((resolve, reject) => {
     const request = indexedDB.open(DATABASE, 1);
     request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
+    request.onsuccess = () => {
+      const database = request.result;
+      // Closed under us (storage cleared, another version opened): open it again next time
+      // rather than fall back to localStorage for the rest of this tab's life.
+      database.onclose = () => (opened = null);
+      database.onversionchange = () => {
+        database.close();
+        opened = null;
+      };
+      resolve(database);
+    };
     request.onerror = () => reject(request.error ?? new Error("IndexedDB could not be opened"));
   }).catch((error: unknown) => {
     opened = null;
