@@ -7,8 +7,10 @@
 // config: {
 //   origin: "http://127.0.0.1:PORT", email, password, concurrency,
 //   refreshCookie: "refresh_token",
-//   phases: [{ kind: "refresh" | "health" | "login", seconds, record: boolean, burst?: number }]
-//   (burst: that many more clients sign in over and over while the phase runs)
+//   phases: [{ kind: "refresh" | "health" | "login", seconds, record: boolean, burst?: number,
+//              bound?: { cost, samples } }]
+//   (burst: that many more clients sign in over and over while the phase runs;
+//    bound: then time `samples` bcryptjs compares at `cost` here, see timeBound)
 // }
 // Plain node:http with a keep-alive agent: it costs the load core less per request than
 // fetch on Node 20, so the server stays the bottleneck.
@@ -217,6 +219,25 @@ async function runPhase(clients, phase) {
   }
 }
 
+// The sign-in bound of the round just run: one bcryptjs compare at the server's cost,
+// timed on this process's core while the server is idle. Timed after every round rather
+// than once elsewhere, so that the bound's own noise (257-300 ms in one evening's runs)
+// enters each round's ratio and its interval.
+const boundsMs = [];
+let boundHash;
+async function timeBound({ cost, samples }) {
+  const { default: bcrypt } = await import("bcryptjs");
+  // The first hash also warms the code up before anything is timed.
+  boundHash ??= await bcrypt.hash("bench-bound-password", cost);
+  const ms = [];
+  for (let i = 0; i < samples; i += 1) {
+    const started = performance.now();
+    await bcrypt.compare("bench-bound-password", boundHash);
+    ms.push(Math.round((performance.now() - started) * 1000) / 1000);
+  }
+  boundsMs.push(ms);
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return null;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -266,7 +287,10 @@ if (needsSessions) {
 }
 const setupSeconds = (performance.now() - setupStarted) / 1000;
 
-for (const phase of phases) await runPhase(clients, phase);
+for (const phase of phases) {
+  await runPhase(clients, phase);
+  if (phase.bound) await timeBound(phase.bound);
+}
 agent.destroy();
 
 const kinds = [...new Set(phases.filter((p) => p.record).flatMap((p) => (p.burst ? [p.kind, "login"] : [p.kind])))];
@@ -276,6 +300,7 @@ process.stdout.write(
     sessions: needsSessions ? clients.length : 0,
     setupSeconds: Math.round(setupSeconds * 1000) / 1000,
     relogins,
+    boundsMs,
     results: Object.fromEntries(kinds.map((k) => [k, summary(stats[k])])),
   })}\n`,
 );

@@ -20,7 +20,6 @@ import {
   prune,
   refreshLevels,
   refreshRetryBudget,
-  targetVerdict,
   verifySection,
 } from "./harness/load";
 import { MODE, options, OUT, ROOT, S, USAGE, wants } from "./harness/options";
@@ -230,22 +229,6 @@ async function main(): Promise<boolean> {
       });
 
     const login = wants("login") ? await section(results, "login", () => loginSection(edge)) : undefined;
-    if (login && !failed(login)) {
-      const hashMs = results.verify && !failed(results.verify) ? (results.verify.bcrypt?.medianMs ?? null) : null;
-      login.hashMs = hashMs;
-      login.boundOneCore = hashMs ? round(1000 / hashMs, 2) : null;
-      login.boundAllCores = hashMs ? round((CORES * 1000) / hashMs, 2) : null;
-      login.boundNote =
-        "Before the password pool (issue 25) bcryptjs hashed on the JavaScript thread: one server process did at most 1/hash-time sign-ins per second whatever the core count. The pool's bound is cores/hash-time.";
-      // Issue 25's goal: ≥ 1.8 × the one-thread bound; per round, against the bound
-      // measured in this run (the bound's own noise is not in the interval).
-      const bound = login.boundOneCore;
-      login.signInTarget = targetVerdict(
-        "sign-ins/s ÷ one-thread bound (1000 / bcrypt ms)",
-        login.signIns.rounds.map((r) => (bound ? r.okPerSecond / bound : null)),
-        { min: 1.8 },
-      );
-    }
     results.login = login;
 
     const refresh = (results.refresh ??= {});

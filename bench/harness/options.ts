@@ -97,7 +97,8 @@ export type Settings = {
   // worker busy). Burst: refresh latency at `refreshConcurrency`, alternately alone and
   // during `burst` concurrent sign-ins, `seconds` each, for at least `rounds` pairs,
   // then until the p99 ratio's interval is within ±precision or the budget is spent.
-  login: { concurrency: number; rounds: number; seconds: number };
+  // boundSamples: bcryptjs compares timed after each round (the round's one-thread bound).
+  login: { concurrency: number; rounds: number; seconds: number; boundSamples: number };
   burst: {
     burst: number;
     refreshConcurrency: number;
@@ -135,7 +136,7 @@ const FULL: Settings = {
     nodeBudgetSeconds: 0,
   },
   refresh: { levels: [1, 16, 64], warmupSeconds: 1, rounds: 2, seconds: 4 },
-  login: { concurrency: 4, rounds: 4, seconds: 3 },
+  login: { concurrency: 4, rounds: 4, seconds: 3, boundSamples: 3 },
   // 60 s: about six pairs (three gave an interval of ×/÷ 2.4); the full run stays under 10 min (575 s).
   burst: { burst: 20, refreshConcurrency: 4, seconds: 3, rounds: 3, maxRounds: 10, precision: 0.1, budgetSeconds: 60 },
   verify: { seconds: 0.5, rounds: 3, bcryptIterations: 5 },
@@ -167,7 +168,7 @@ const SMOKE: Settings = {
     nodeBudgetSeconds: 0,
   },
   refresh: { levels: [2], warmupSeconds: 0.2, rounds: 1, seconds: 1 },
-  login: { concurrency: 2, rounds: 2, seconds: 1 },
+  login: { concurrency: 2, rounds: 2, seconds: 1, boundSamples: 1 },
   burst: { burst: 4, refreshConcurrency: 2, seconds: 1, rounds: 2, maxRounds: 2, precision: 0.1, budgetSeconds: 0 },
   verify: { seconds: 0.05, rounds: 1, bcryptIterations: 1 },
   dbPath: { iterations: 20 },

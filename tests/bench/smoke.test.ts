@@ -23,10 +23,11 @@ type Results = {
     };
   };
   login?: {
-    signIns: { perSecond: number };
+    signIns: { perSecond: number; rounds: unknown[] };
+    hashMs: { perRound: Array<number | null> };
     burst: { rounds: Array<{ ratio: number | null }> };
     burstTarget: { verdict: Verdict };
-    signInTarget?: { verdict: Verdict };
+    signInTarget: { verdict: Verdict; rounds: number };
   };
 };
 
@@ -81,7 +82,12 @@ it(
     expect(results.login?.signIns.perSecond).toBeGreaterThan(0);
     expect(results.login?.burst.rounds.length).toBeGreaterThan(0);
     expect(verdicts).toContain(results.login?.burstTarget.verdict);
-    expect(verdicts).toContain(results.login?.signInTarget?.verdict);
+    // Each sign-in round is weighed against the bcrypt bound timed right after it.
+    const login = results.login!;
+    expect(login.hashMs.perRound).toHaveLength(login.signIns.rounds.length);
+    for (const ms of login.hashMs.perRound) expect(ms).toBeGreaterThan(0);
+    expect(login.signInTarget.rounds).toBe(login.signIns.rounds.length);
+    expect(verdicts).toContain(login.signInTarget.verdict);
   },
   BENCH_TIMEOUT_MS + 60_000,
 );
