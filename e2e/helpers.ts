@@ -21,10 +21,16 @@ export async function submitSignIn(page: Page, credentials: { email: string; pas
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }
 
-export async function signIn(page: Page, path = "/dashboard", credentials = DEMO): Promise<void> {
+/** Signs in through the login page and waits for the dashboard (`timeout`: for that wait). */
+export async function signIn(
+  page: Page,
+  path = "/dashboard",
+  credentials = DEMO,
+  { timeout }: { timeout?: number } = {},
+): Promise<void> {
   await page.goto(`/login?next=${encodeURIComponent(path)}`);
   await submitSignIn(page, credentials);
-  await expect(page.getByRole("heading", { name: `Welcome, ${credentials.email}` })).toBeVisible();
+  await expect(page.getByRole("heading", { name: `Welcome, ${credentials.email}` })).toBeVisible({ timeout });
 }
 
 /** Creates an account through the register page and waits for the dashboard. */
