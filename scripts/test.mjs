@@ -39,9 +39,26 @@ const vitest = (project, label, ...files) => [
   ...files,
 ];
 
+/**
+ * Busy and total CPU seconds of the whole machine so far (Linux: /proc/stat), or null. The
+ * phases' own CPU column cannot see Chromium's renderers (forked by its zygote, never
+ * reaped by the phase) nor PostgreSQL's backends, and those decide the suite's pace here.
+ */
+function machineCpuSeconds() {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    // 100 ticks a second (USER_HZ on every Linux this runs on); idle and iowait are not busy.
+    return { busy: (total - fields[3] - fields[4]) / 100, total: total / 100 };
+  } catch {
+    return null;
+  }
+}
+
 const timings = [];
 let failure = null;
 const started = Date.now();
+const machineAtStart = machineCpuSeconds();
 const seconds = (ms) => `${(ms / 1000).toFixed(0)} s`;
 
 /** Runs one phase; resolves when it ends. A failed phase is remembered, not thrown. */
@@ -243,6 +260,14 @@ for (const { label, ms, cpuMs, ok } of timings) {
   console.log(`  ${seconds(ms).padStart(6)}  ${cpu.padStart(6)}  ${label}${ok ? "" : " (FAILED)"}`);
 }
 console.log(`  ${seconds(Date.now() - started).padStart(6)}  ${seconds(cpuTotal).padStart(6)}  total`);
+const machineAtEnd = machineCpuSeconds();
+if (machineAtStart && machineAtEnd) {
+  const busy = machineAtEnd.busy - machineAtStart.busy;
+  const total = machineAtEnd.total - machineAtStart.total;
+  console.log(
+    `  The machine's cores were busy ${busy.toFixed(0)} of ${total.toFixed(0)} CPU s meanwhile (${((100 * busy) / total).toFixed(0)} %), browsers and PostgreSQL included.`,
+  );
+}
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 if (failure) {
   console.error(`npm test failed: ${failure}`);
