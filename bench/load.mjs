@@ -221,8 +221,8 @@ async function runPhase(clients, phase) {
 
 // The sign-in bound of the round just run: one bcryptjs compare at the server's cost,
 // timed on this process's core while the server is idle. Timed after every round rather
-// than once elsewhere, so that the bound's own noise (257-300 ms in one evening's runs)
-// enters each round's ratio and its interval.
+// than once elsewhere, so that the bound's own noise (349-410 ms within one run on
+// 2026-12-06) enters each round's ratio and its interval.
 const boundsMs = [];
 let boundHash;
 async function timeBound({ cost, samples }) {
