@@ -6,30 +6,13 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 
-// The parts of bench/results.json this test reads. (Not imported from bench/harness/:
-// the bench's temporary build type-checks tests/ without bench/.)
-type Endpoint = { contentSecurityPolicy: boolean };
-type Verdict = "met" | "missed" | "not decidable";
-type Interval = { low: number; high: number } | null;
-type Results = {
-  meta: { cores: number; node: string; next: string; nextAuth: string; gitCommit: string };
-  problems: string[];
-  builds: { edge?: { noMiddlewarePage?: boolean } };
-  pages?: {
-    edge?: {
-      endpoints: Record<string, Endpoint>;
-      ratios: Record<string, { reqPerSecRatio: number; interval95: Interval } | null>;
-      targets: Array<{ ratio: string; verdict: Verdict; interval95: Interval }>;
-    };
-  };
-  login?: {
-    signIns: { perSecond: number; rounds: unknown[] };
-    hashMs: { perRound: Array<number | null> };
-    burst: { rounds: Array<{ ratio: number | null }> };
-    burstTarget: { verdict: Verdict };
-    signInTarget: { verdict: Verdict; rounds: number };
-  };
-};
+import type { Results } from "../../bench/harness/report";
+
+/** A section the bench could run: a failed one is `{ error }`, which fails the test here. */
+function ran<T extends object>(section: T | { error: string } | undefined, name: string): T {
+  if (section === undefined || "error" in section) throw new Error(`${name}: ${JSON.stringify(section)}`);
+  return section;
+}
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "bench-smoke-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,8 +42,7 @@ it(
     // The no-middleware baseline really skipped the middleware, and every gate answered 200
     // (anything else is a problem above) with a ratio against both baselines.
     expect(results.builds.edge).toMatchObject({ noMiddlewarePage: true });
-    const edge = results.pages?.edge;
-    if (!edge) throw new Error("no edge page results");
+    const edge = ran(results.pages?.edge, "edge pages");
     expect(Object.keys(edge.endpoints)).toEqual(["bare", "pass", "public", "home", "homeBare", "gated", "authjs"]);
     expect(edge.endpoints.bare?.contentSecurityPolicy).toBe(false);
     expect(edge.endpoints.public?.contentSecurityPolicy).toBe(true);
@@ -79,11 +61,11 @@ it(
     expect(edge.targets.map((t) => t.ratio)).toEqual(["protected/no-op-middleware", "public/no-middleware"]);
     for (const target of edge.targets) expect(verdicts).toContain(target.verdict);
     // Sign-ins through the password workers, and refresh latency during a burst of them.
-    expect(results.login?.signIns.perSecond).toBeGreaterThan(0);
-    expect(results.login?.burst.rounds.length).toBeGreaterThan(0);
-    expect(verdicts).toContain(results.login?.burstTarget.verdict);
+    const login = ran(results.login, "login");
+    expect(login.signIns.perSecond).toBeGreaterThan(0);
+    expect(login.burst.rounds.length).toBeGreaterThan(0);
+    expect(verdicts).toContain(login.burstTarget.verdict);
     // Each sign-in round is weighed against the bcrypt bound timed right after it.
-    const login = results.login!;
     expect(login.hashMs.perRound).toHaveLength(login.signIns.rounds.length);
     for (const ms of login.hashMs.perRound) expect(ms).toBeGreaterThan(0);
     expect(login.signInTarget.rounds).toBe(login.signIns.rounds.length);
