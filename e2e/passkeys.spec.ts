@@ -4,9 +4,10 @@
 // attestations and assertions as it would a phone's or a security key's.
 //
 // That authenticator answers a conditional (autofill) request at once with the first
-// passkey it holds for the site, as if the user had picked it from the suggestions. To
-// test the button, the passkey is taken out of the authenticator while the sign-in page
-// loads and put back before the click.
+// passkey it holds for the site, as if the user had picked it from the suggestions, and
+// refuses it at once when it holds none. To test the button, the passkey is taken out of
+// the authenticator while the sign-in page loads and put back once the page's autofill
+// request has been refused, before the click.
 import type { BrowserContext, Page } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { registerThroughPage } from "./helpers";
@@ -29,9 +30,34 @@ async function newAccountWithPasskey(page: Page, context: BrowserContext): Promi
   return email;
 }
 
+type AutofillWindow = { autofillsSettled?: number };
+
+/**
+ * Counts, in each page of the context, the autofill (conditional) passkey requests that
+ * have settled. A passkey put back before the sign-in page's own request has been refused
+ * answers that request instead of the button's: under load the page hydrated after the
+ * passkey was back and signed itself in during the click. Added after
+ * `credentials.install()`, so it wraps the virtual authenticator's `get`.
+ */
+async function countSettledAutofills(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const credentials = navigator.credentials;
+    const get = credentials.get.bind(credentials);
+    const counted = window as AutofillWindow;
+    credentials.get = async (options) => {
+      try {
+        return await get(options);
+      } finally {
+        if (options?.mediation === "conditional") counted.autofillsSettled = (counted.autofillsSettled ?? 0) + 1;
+      }
+    };
+  });
+}
+
 test.describe("passkeys", () => {
   test("add a passkey on the security page, sign out, sign in with the button", async ({ page, context }) => {
     const email = await newAccountWithPasskey(page, context);
+    await countSettledAutofills(context);
     const [credential] = await context.credentials.get({ rpId: RP_ID });
     expect(credential).toBeDefined();
     await context.credentials.delete(credential!.id);
@@ -40,6 +66,7 @@ test.describe("passkeys", () => {
     await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
     // What lets the browser offer passkeys in the field's suggestions (the next test).
     await expect(page.getByLabel("Email")).toHaveAttribute("autocomplete", "username webauthn");
+    await page.waitForFunction(() => ((window as AutofillWindow).autofillsSettled ?? 0) > 0);
     await context.credentials.create(RP_ID, credential!);
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await expect(page.getByRole("heading", { name: `Welcome, ${email}` })).toBeVisible();
