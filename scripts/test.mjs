@@ -175,9 +175,9 @@ if (quick) {
     run("browser setup", "node", ["scripts/setup-browser.mjs"]),
   ]);
   keepThisBuild();
-  // Two lanes, balanced by what they took on a fresh clone (2026-12-06, 740 s in all): the
-  // browser tests (398 s) and the HTTP tests on SQLite (445 s, slowed by the browsers beside
-  // them) end about together; the HTTP tests on PostgreSQL (226 s) then follow the browser
+  // Two lanes, balanced by what they took on a fresh clone (2026-12-07, 666 s in all): the
+  // browser tests (354 s) and the HTTP tests on SQLite (345 s, slowed by the browsers beside
+  // them) end about together; the HTTP tests on PostgreSQL (237 s) then follow the browser
   // tests, and the short PostgreSQL phases with the benchmark smoke test (≈ 200 s) follow
   // the SQLite ones.
   await Promise.all([
