@@ -28,8 +28,12 @@ type Props = {
   serverNow: number;
 };
 
+// Rounded up: "expired" (0) only once the expiry has passed, as the server sees it. Rounded
+// to the nearest second, the bar read "expired" for the token's last half second, and a
+// call made on seeing it went through with no 401 and no refresh (seen in
+// e2e/timeline.short-ttl.spec.ts).
 function secondsLeft(expiresAt: Date, now: number): number {
-  return Math.max(0, Math.round((expiresAt.getTime() - now) / 1000));
+  return Math.max(0, Math.ceil((expiresAt.getTime() - now) / 1000));
 }
 
 function clock(date: Date): string {
