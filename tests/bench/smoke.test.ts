@@ -6,11 +6,11 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, expect, it } from "vitest";
 
-import type { Results } from "../../bench/harness/report";
+import { failed, type Results } from "../../bench/harness/report";
 
-/** A section the bench could run: a failed one is `{ error }`, which fails the test here. */
+/** A section the bench ran: a missing or failed one (`{ error }`) fails the test here. */
 function ran<T extends object>(section: T | { error: string } | undefined, name: string): T {
-  if (section === undefined || "error" in section) throw new Error(`${name}: ${JSON.stringify(section)}`);
+  if (section === undefined || failed(section)) throw new Error(`${name}: ${JSON.stringify(section)}`);
   return section;
 }
 
